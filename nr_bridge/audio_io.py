@@ -1,0 +1,94 @@
+"""Reading audio files in blocks and writing them atomically (temp file + rename)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+BLOCK_FRAMES = 65536
+FORMATS = {"wav": "WAV", "flac": "FLAC"}
+# Subtypes each output format can hold; anything else falls back to the first.
+SUBTYPES = {"WAV": ("PCM_24", "PCM_16", "PCM_32", "FLOAT", "DOUBLE"), "FLAC": ("PCM_24", "PCM_16")}
+
+
+class AudioFileError(ValueError):
+    """A file that cannot be read as audio, with the reason for a person."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: Path
+    sample_rate: int
+    channels: int
+    frames: int
+    subtype: str
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.sample_rate if self.sample_rate else 0.0
+
+
+def probe(path: Path) -> AudioInfo:
+    """Header facts of an audio file, or AudioFileError saying why it is unusable."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioFileError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise AudioFileError(f"{path}: file is empty (0 bytes)")
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError) as error:
+        raise AudioFileError(f"{path}: not a readable audio file ({error})") from None
+    if info.samplerate <= 0:
+        raise AudioFileError(f"{path}: header declares a sample rate of {info.samplerate} Hz")
+    if info.channels <= 0:
+        raise AudioFileError(f"{path}: header declares {info.channels} channels")
+    return AudioInfo(path, info.samplerate, info.channels, info.frames, info.subtype)
+
+
+def read_blocks(path: Path, block_frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
+    """float32 (frames, channels) blocks of the whole file, never more than one block in memory."""
+    try:
+        with sf.SoundFile(str(path)) as f:
+            while True:
+                block = f.read(block_frames, dtype="float32", always_2d=True)
+                if not len(block):
+                    return
+                yield block
+    except (sf.LibsndfileError, RuntimeError) as error:
+        raise AudioFileError(f"{path}: audio data is corrupt ({error})") from None
+
+
+def output_subtype(input_subtype: str, container: str) -> str:
+    allowed = SUBTYPES[container]
+    return input_subtype if input_subtype in allowed else allowed[0]
+
+
+@contextmanager
+def atomic_writer(path: Path, sample_rate: int, channels: int, container: str, subtype: str):
+    """A SoundFile open on a temp file beside ``path``; renamed onto ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial.{path.suffix.lstrip('.')}",
+                               dir=path.parent)
+    os.close(fd)
+    try:
+        with sf.SoundFile(tmp, "w", sample_rate, channels, subtype, format=container) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, audio: np.ndarray, sample_rate: int, container: str = "WAV",
+                 subtype: str = "FLOAT") -> None:
+    """Write (frames, channels) audio in one go, atomically."""
+    with atomic_writer(path, sample_rate, audio.shape[1], container, subtype) as f:
+        f.write(audio)

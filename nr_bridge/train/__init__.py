@@ -1,0 +1,1 @@
+"""Training: voice/music base, LoRA and full fine-tune on noisy speech."""
