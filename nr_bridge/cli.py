@@ -133,6 +133,28 @@ def info(weights) -> None:
                    f"{source['minutes']:.1f} min, licence: {source['licence']}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback requires --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=50551, show_default=True, help="0: ephemeral.")
+@click.option("--token", envvar="NR_BRIDGE_TOKEN", default=None, help="Bearer token required on every call.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once.")
+@click.option("--queue-size", type=click.IntRange(min=0), default=8, show_default=True, help="Jobs that may wait.")
+@click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
+@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None)
+def serve(host, port, token, workers, queue_size, threads, precision, weights) -> None:
+    """Host the model for clients (Premiere, REAPER, Python) on a local gRPC port."""
+    from .engine import Denoiser, EngineConfig
+    from .server.app import ServerConfig, serve_forever
+    from .server.auth import is_loopback
+
+    if not is_loopback(host) and not token:
+        raise click.UsageError(f"--host {host} listens beyond this machine: give --token as well")
+    denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
+    serve_forever(denoiser, ServerConfig(host=host, port=port, token=token, workers=workers, queue_size=queue_size))
+
+
 @main.group()
 def data() -> None:
     """Training data."""

@@ -21,7 +21,7 @@ class RMSNorm(nn.Module):
         self.gain = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.rms_norm(x, self.gain.shape, self.gain, eps=1e-6)
+        return F.rms_norm(x, self.gain.shape, self.gain.to(x.dtype), eps=1e-6)
 
 
 class RotaryEmbedding(nn.Module):

@@ -1,0 +1,1 @@
+"""The local gRPC server: a thin shell over the engine."""
