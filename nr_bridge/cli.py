@@ -155,6 +155,30 @@ def serve(host, port, token, workers, queue_size, threads, precision, weights) -
     serve_forever(denoiser, ServerConfig(host=host, port=port, token=token, workers=workers, queue_size=queue_size))
 
 
+@main.command()
+@click.argument("in_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("out_path", type=click.Path(dir_okay=False))
+@click.option("--chain", "chain_text", default="NoiseReducer()", show_default=True,
+              help='Pedalboard plugins and NoiseReducer, e.g. "HighpassFilter(cutoff_frequency_hz=80); NoiseReducer()".')
+@click.option("--voice", "voice_path", type=click.Path(dir_okay=False), default=None, help="Also write the voice stem.")
+@click.option("--noise", "noise_path", type=click.Path(dir_okay=False), default=None, help="Also write the noise stem.")
+@click.option("--sample-rate", type=float, default=None, help="Resample the input to this rate first.")
+def process(in_path, out_path, chain_text, voice_path, noise_path, sample_rate) -> None:
+    """Run IN_PATH through a pedalboard chain that may include NoiseReducer, into OUT_PATH."""
+    from .pedalboard import parse_chain, process_file
+
+    try:
+        chain = parse_chain(chain_text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--chain") from None
+    try:
+        process_file(in_path, out_path, chain, voice_path, noise_path, sample_rate)
+    except (ValueError, OSError, RuntimeError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{in_path} -> {out_path}")
+
+
 @main.group()
 def data() -> None:
     """Training data."""
