@@ -52,17 +52,35 @@ def probe(path: Path) -> AudioInfo:
     return AudioInfo(path, info.samplerate, info.channels, info.frames, info.subtype)
 
 
-def read_blocks(path: Path, block_frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
-    """float32 (frames, channels) blocks of the whole file, never more than one block in memory."""
+def read_blocks(path: Path, block_frames: int = BLOCK_FRAMES, start: int = 0,
+                stop: int | None = None) -> Iterator[np.ndarray]:
+    """float32 (frames, channels) blocks of frames [start, stop) (default: the whole file), never more
+    than one block in memory."""
     try:
         with sf.SoundFile(str(path)) as f:
-            while True:
-                block = f.read(block_frames, dtype="float32", always_2d=True)
+            if start:
+                f.seek(start)
+            remaining = (stop if stop is not None else f.frames) - start
+            while remaining > 0:
+                block = f.read(min(block_frames, remaining), dtype="float32", always_2d=True)
                 if not len(block):
                     return
+                remaining -= len(block)
                 yield block
     except (sf.LibsndfileError, RuntimeError) as error:
         raise AudioFileError(f"{path}: audio data is corrupt ({error})") from None
+
+
+def section_frames(info: AudioInfo, start_s: float = 0.0, end_s: float | None = None) -> tuple[int, int]:
+    """[start, stop) frames of the section ``start_s``-``end_s`` seconds, clamped to the file."""
+    if start_s < 0 or (end_s is not None and end_s <= start_s):
+        raise AudioFileError(f"{info.path}: bad section {start_s}-{end_s} s")
+    start = min(info.frames, int(round(start_s * info.sample_rate)))
+    stop = info.frames if end_s is None else min(info.frames, int(round(end_s * info.sample_rate)))
+    if stop <= start:
+        raise AudioFileError(f"{info.path}: section {start_s}-{end_s} s lies outside the file "
+                             f"({info.seconds:.2f} s long)")
+    return start, stop
 
 
 def output_subtype(input_subtype: str, container: str) -> str:

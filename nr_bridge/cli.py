@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -50,8 +52,13 @@ def main() -> None:
 @click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None, help="Model checkpoint.")
 @click.option("--progress-file", type=click.Path(dir_okay=False), default=None,
-              help="Also write progress as JSON lines here (for host scripts).")
-def denoise(inputs, out_dir, stems, strength_db, fmt, server, threads, precision, weights, progress_file) -> None:
+              help="Also write progress and errors as JSON lines here (for host scripts).")
+@click.option("--start", "start_s", type=click.FloatRange(min=0), default=0.0, help="Section start in the source (s).")
+@click.option("--end", "end_s", type=click.FloatRange(min=0), default=None, help="Section end in the source (s).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None,
+              help="Exact output path (one input, one stem); other stems go beside it as NAME.<stem>.<fmt>.")
+def denoise(inputs, out_dir, stems, strength_db, fmt, server, threads, precision, weights, progress_file,
+            start_s, end_s, output_path) -> None:
     """Denoise audio files (or folders of them) into voice/noise stem files."""
     from .audio_io import AudioFileError
     from .engine import BadAudioError
@@ -61,51 +68,74 @@ def denoise(inputs, out_dir, stems, strength_db, fmt, server, threads, precision
     files = collect_inputs(inputs)
     if not files:
         raise click.UsageError("no audio files found in the given inputs")
+    if output_path and len(files) != 1:
+        raise click.UsageError("--output needs exactly one input file")
+    progress_log = open(progress_file, "a") if progress_file else None
+
+    def report(record: dict) -> None:
+        if progress_log:
+            progress_log.write(json.dumps(record) + "\n")
+            progress_log.flush()
+
+    report({"pid": os.getpid()})
+    # Cancelled by a host (SIGTERM): unwind so half-written outputs are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if server:
         from .client import Client, ensure_server
 
-        address = ensure_server() if server == "auto" else server
-        client = Client(address)
-        run = lambda path, outs, progress: client.denoise_file(path, outs, fmt, strength_db, progress)  # noqa: E731
+        try:
+            address = ensure_server() if server == "auto" else server
+            client = Client(address)
+            if not client.healthy(timeout=5.0):
+                raise ConnectionError(f"no nr-bridge server answers at {address} (is it running?)")
+        except (ConnectionError, TimeoutError, OSError) as error:
+            report({"finished": True, "failed": len(files), "error": f"server unreachable: {error}"})
+            click.echo(f"error: server unreachable: {error}", err=True)
+            sys.exit(1)
+
+        def run(path, outs, progress):
+            return client.denoise_file(path, outs, fmt, strength_db, progress, start_s, end_s)
     else:
         from .engine import Denoiser, EngineConfig
 
         denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
-        run = lambda path, outs, progress: denoise_file(denoiser, path, outs, fmt, strength_db, progress)  # noqa: E731
+
+        def run(path, outs, progress):
+            return denoise_file(denoiser, path, outs, fmt, strength_db, progress, start_s, end_s)
     inputs_resolved = {p.resolve() for p in files if p.exists()}
-    progress_log = open(progress_file, "a") if progress_file else None
     failures = 0
     for index, path in enumerate(files):
         outputs = stem_paths(path, Path(out_dir) if out_dir else None, wanted, fmt)
+        if output_path:
+            first = Path(output_path)
+            outputs = {stem: first if k == 0 else first.with_name(f"{first.stem}.{stem}.{fmt}")
+                       for k, stem in enumerate(wanted)}
         clash = [o for o in outputs.values() if o.resolve() in inputs_resolved]
         bar = tqdm(total=1, desc=path.name, unit="s", unit_scale=True, leave=True, file=sys.stderr)
 
-        def progress(done: int, total: int, bar=bar, index=index) -> None:
+        def progress(done: int, total: int, bar=bar, index=index, path=path) -> None:
             bar.total = total
             bar.n = done
             bar.refresh()
-            if progress_log:
-                progress_log.write(json.dumps({"file": str(path), "index": index, "files": len(files),
-                                               "done": done, "total": total}) + "\n")
-                progress_log.flush()
+            report({"file": str(path), "index": index, "files": len(files), "done": done, "total": total})
 
         try:
             if clash:
                 raise AudioFileError(f"{clash[0]}: output would overwrite an input")
             run(path, outputs, progress)
             bar.close()
+            report({"file": str(path), "index": index, "outputs": {k: str(v) for k, v in outputs.items()}})
             for stem, out in outputs.items():
                 click.echo(f"{path} -> {out}")
-        except (AudioFileError, BadAudioError, OSError) as error:
-            bar.close()
-            failures += 1
-            click.echo(f"error: {error}", err=True)
         except Exception as error:  # noqa: BLE001  one bad file must not stop the batch
             bar.close()
             failures += 1
-            click.echo(f"error: {path}: {type(error).__name__}: {error}", err=True)
+            known = isinstance(error, (AudioFileError, BadAudioError, OSError))
+            message = str(error) if known else f"{path}: {type(error).__name__}: {error}"
+            report({"file": str(path), "index": index, "error": message})
+            click.echo(f"error: {message}", err=True)
+    report({"finished": True, "failed": failures})
     if progress_log:
-        progress_log.write(json.dumps({"finished": True, "failed": failures}) + "\n")
         progress_log.close()
     sys.exit(1 if failures else 0)
 

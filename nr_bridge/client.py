@@ -13,7 +13,7 @@ import grpc
 import numpy as np
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks
+from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks, section_frames
 from .engine import Stems
 from .server.app import DEFAULT_PORT, SERVICE
 from .v1 import denoiser_pb2 as pb
@@ -82,16 +82,19 @@ class Client:
         return Stems.concatenate([Stems(v, n) for v, n in zip(parts["voice"], parts["noise"])], channels)
 
     def denoise_file(self, in_path: Path, outputs: dict[str, Path], fmt: str = "wav",
-                     strength_db: float | None = None, progress: Progress | None = None) -> dict[str, Path]:
-        """Stream a file through the server into stem files (atomic writes); same contract as
-        :func:`nr_bridge.file_denoise.denoise_file`."""
+                     strength_db: float | None = None, progress: Progress | None = None,
+                     start_s: float = 0.0, end_s: float | None = None) -> dict[str, Path]:
+        """Stream a file (or its section ``start_s``-``end_s`` s) through the server into stem files
+        (atomic writes); same contract as :func:`nr_bridge.file_denoise.denoise_file`."""
         info = probe(in_path)
         if info.frames == 0:
             raise AudioFileError(f"{in_path}: holds no audio (0 samples)")
+        start, stop = section_frames(info, start_s, end_s)
+        total = stop - start
         container = FORMATS[fmt]
         subtype = output_subtype(info.subtype, container)
-        responses = self.stream(read_blocks(in_path), info.sample_rate, info.channels, info.frames, strength_db,
-                                tuple(outputs), label=Path(in_path).name)
+        responses = self.stream(read_blocks(in_path, start=start, stop=stop), info.sample_rate, info.channels,
+                                total, strength_db, tuple(outputs), label=Path(in_path).name)
         try:
             with ExitStack() as stack:
                 writers = {name: stack.enter_context(atomic_writer(path, info.sample_rate, info.channels,
@@ -104,7 +107,7 @@ class Client:
                         audio = np.frombuffer(response.stem.data, "<f4").reshape(-1, info.channels)
                         writers[name].write(np.clip(audio, -1, 1) if subtype.startswith("PCM") else audio)
                     elif kind == "progress" and progress:
-                        progress(int(response.progress.seconds_done * info.sample_rate), info.frames)
+                        progress(int(response.progress.seconds_done * info.sample_rate), total)
         except grpc.RpcError as error:
             responses.cancel()
             raise AudioFileError(f"{in_path}: server said {error.code().name}: {error.details()}") from None

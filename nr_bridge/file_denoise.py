@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks
+from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks, section_frames
 from .engine import Denoiser, Stems
 
 STEMS = ("voice", "noise")
@@ -21,14 +21,17 @@ def stem_paths(in_path: Path, out_dir: Path | None, stems: tuple[str, ...], fmt:
 
 def denoise_file(denoiser: Denoiser, in_path: Path, outputs: dict[str, Path], fmt: str = "wav",
                  strength_db: float | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
-    """Write the requested stems of ``in_path``; ``progress(frames_done, frames_total)``.
+                 progress: Callable[[int, int], None] | None = None,
+                 start_s: float = 0.0, end_s: float | None = None) -> dict[str, Path]:
+    """Write the requested stems of ``in_path`` (or of its section ``start_s``-``end_s`` seconds);
+    ``progress(frames_done, frames_total)``.
 
     Refuses to write over the input. Keeps rate and channels, and bit depth where the format allows.
     """
     info = probe(in_path)
     if info.frames == 0:
         raise AudioFileError(f"{in_path}: holds no audio (0 samples)")
+    start, stop = section_frames(info, start_s, end_s)
     for stem, out in outputs.items():
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; choose from {', '.join(STEMS)}")
@@ -47,10 +50,10 @@ def denoise_file(denoiser: Denoiser, in_path: Path, outputs: dict[str, Path], fm
                 writer.write(np.clip(getattr(stems, stem), -1.0, 1.0) if subtype.startswith("PCM")
                              else getattr(stems, stem))
 
-        for block in read_blocks(in_path):
+        for block in read_blocks(in_path, start=start, stop=stop):
             write(stream.push(block))
             done += block.shape[0]
             if progress:
-                progress(done, info.frames)
+                progress(done, stop - start)
         write(stream.finish())
     return outputs
