@@ -44,7 +44,7 @@ class LoRAConfig:
     rank: int = 8
     alpha: float = 16.0
     dropout: float = 0.0
-    targets: tuple[str, ...] = ("to_qkv", "to_gates", "to_out", "ff.")
+    targets: tuple[str, ...] = ("to_qkv", "to_gates", "to_out", "ff.", "mask_estimator.outputs")
 
     def to_dict(self) -> dict:
         values = asdict(self)
