@@ -7,6 +7,7 @@ merged) and, for ``lora``, ``adapter.pt`` (adapters only), ``train_config.json``
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -72,6 +73,13 @@ def validate(model: MelBandRoformer, batch: tuple[np.ndarray, np.ndarray], bf16:
     return float(np.mean([si_sdr(estimate[i], voice[i]) - si_sdr(mixture[i], voice[i]) for i in silent]))
 
 
+def learning_rate_factor(step: int, cfg: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to zero at ``cfg.steps`` (a plain float: checkpoints stay
+    loadable with ``weights_only``)."""
+    warmup = min(1.0, (step + 1) / cfg.warmup_steps)
+    return float(warmup * 0.5 * (1 + math.cos(math.pi * min(1.0, step / cfg.steps))))
+
+
 def model_device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
@@ -95,8 +103,7 @@ def train(cfg: TrainConfig) -> Path:
     model = build_model(cfg).to(device).train()
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=1e-4 if cfg.stage != "lora" else 0.0)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min(1.0, (s + 1) / cfg.warmup_steps) * 0.5 * (1 + np.cos(np.pi * min(1.0, s / cfg.steps))))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: learning_rate_factor(s, cfg))
     loss_fn = MultiResolutionComplexLoss().to(device)
     step = 0
     state_path = out / "state.pt"
