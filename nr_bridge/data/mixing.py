@@ -102,22 +102,29 @@ class Mixer:
             position = end + int(rng.uniform(0.0, 0.4) * RATE)
         return out
 
-    def noise(self, rng: np.random.Generator, samples: int) -> tuple[np.ndarray, str]:
+    def noise_families(self) -> list[str]:
+        """Every family this mixer can draw: the real ones, then the synthetic ones (noise stage)."""
+        if self.stage == "base":
+            return sorted(self.families)
+        synthetic = [*SYNTHETIC, "babble"] + (["typing"] if "keyboard" in self.families else [])
+        return sorted(f for f in self.families if f != "keyboard") + synthetic
+
+    def noise(self, rng: np.random.Generator, samples: int, family: str | None = None) -> tuple[np.ndarray, str]:
         """A stretch of one noise family (real or synthetic), stereo-decorrelated: (samples, 2)."""
-        if self.stage == "noise" and rng.random() < self.cfg.synthetic_fraction:
-            kind = rng.choice([*SYNTHETIC, "babble", "typing"] if "keyboard" in self.families
-                              else [*SYNTHETIC, "babble"])
-            if kind == "babble":
-                talkers = [self.voice(rng, samples) for _ in range(int(rng.integers(5, 21)))]
-                return np.sum(talkers, axis=0) / np.sqrt(len(talkers)), kind
-            if kind == "typing":
-                keys = [as_float(k) for k in self.families["keyboard"]]
-                return typing(rng, samples, keys), kind
-            return SYNTHETIC[kind](rng, samples, RATE), kind
-        family = rng.choice(sorted(self.families))
+        if family is None:
+            if self.stage == "noise" and rng.random() < self.cfg.synthetic_fraction:
+                family = str(rng.choice([*SYNTHETIC, "babble", "typing"] if "keyboard" in self.families
+                                        else [*SYNTHETIC, "babble"]))
+            else:
+                family = str(rng.choice(sorted(self.families)))
+        if family == "babble":
+            talkers = [self.voice(rng, samples) for _ in range(int(rng.integers(5, 21)))]
+            return np.sum(talkers, axis=0) / np.sqrt(len(talkers)), family
+        if family in ("typing", "keyboard"):
+            return typing(rng, samples, [as_float(k) for k in self.families["keyboard"]]), family
+        if family in SYNTHETIC:
+            return SYNTHETIC[family](rng, samples, RATE), family
         pool = self.families[family]
-        if family == "keyboard":
-            return typing(rng, samples, [as_float(k) for k in pool]), family
         first = to_stereo(as_float(crop_or_loop(rng, pool[int(rng.integers(len(pool)))], samples)))
         if rng.random() < 0.5:
             second = to_stereo(as_float(crop_or_loop(rng, pool[int(rng.integers(len(pool)))], samples)))
@@ -127,18 +134,22 @@ class Mixer:
             first = np.stack([first[:, 0], np.roll(first[:, 1], shift)], axis=1)
         return first, family
 
-    def example(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def example(self, rng: np.random.Generator, family: str | None = None, snr_db: float | None = None,
+                clean: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(mixture, voice) float32 (2, samples); family/snr_db/clean fix what is otherwise drawn."""
         samples = self.cfg.segment_samples
         voice = self.voice(rng, samples)
         voice = random_eq(rng, voice)
         if rng.random() < self.cfg.reverb_fraction:
             voice = reverberate(rng, voice)
-        if self.stage == "noise" and rng.random() < self.cfg.clean_fraction:
+        if clean is None:
+            clean = self.stage == "noise" and rng.random() < self.cfg.clean_fraction
+        if clean:
             noise = np.zeros_like(voice)
         else:
-            noise = random_eq(rng, self.noise(rng, samples)[0])
+            noise = random_eq(rng, self.noise(rng, samples, family)[0])
             low, high = self.cfg.snr_db if self.stage == "noise" else (-5.0, 10.0)
-            snr = rng.uniform(low, high)
+            snr = rng.uniform(low, high) if snr_db is None else snr_db
             voice_power = (voice**2).mean() + 1e-9
             noise_power = (noise**2).mean() + 1e-9
             noise = noise * np.sqrt(voice_power / noise_power / 10 ** (snr / 10))

@@ -1,0 +1,140 @@
+"""``nr-bridge eval``: a fixed validation set, every system on it, metrics, reports/eval.md + spectrograms.
+
+The set: held-apart speakers and noise files (the validation split), every noise family at SNR
+-5/0/5/10/20 dB, ``per_cell`` clips each, 4 s stereo 44.1 kHz; plus clean clips for the no-harm check.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..data.mixing import MixConfig, Mixer
+from . import metrics
+from .peers import PEERS, RATE, ours
+
+SNRS = (-5, 0, 5, 10, 20)
+
+
+def validation_set(data_root: Path, per_cell: int = 3, clean_clips: int = 10, seconds: float = 4.0,
+                   seed: int = 2024) -> list[dict]:
+    mixer = Mixer(data_root, "validation", "noise", MixConfig(segment_samples=int(seconds * RATE), reverb_fraction=0.2))
+    rng = np.random.default_rng(seed)
+    clips = []
+    for family in mixer.noise_families():
+        for snr in SNRS:
+            for _ in range(per_cell):
+                mixture, voice = mixer.example(rng, family=family, snr_db=float(snr), clean=False)
+                clips.append({"family": family, "snr": snr, "mixture": mixture, "voice": voice})
+    for _ in range(clean_clips):
+        mixture, voice = mixer.example(rng, clean=True)
+        clips.append({"family": "clean", "snr": None, "mixture": mixture, "voice": voice})
+    return clips
+
+
+def score(estimate: np.ndarray, clip: dict) -> dict:
+    reference16 = metrics.to_metric_rate(clip["voice"], RATE)
+    estimate16 = metrics.to_metric_rate(estimate, RATE)
+    result = {"si_sdr": metrics.si_sdr(estimate, clip["voice"]),
+              "si_sdri": metrics.si_sdr(estimate, clip["voice"]) - metrics.si_sdr(clip["mixture"], clip["voice"]),
+              "pesq_wb": metrics.pesq_wb(estimate16, reference16), "stoi": metrics.stoi(estimate16, reference16)}
+    result.update({f"dnsmos_{k}": v for k, v in metrics.dnsmos(estimate16).items()})
+    if clip["family"] == "clean":
+        residual = estimate - clip["mixture"]
+        result["clean_change_db"] = float(10 * np.log10((residual**2).sum() / (clip["mixture"] ** 2).sum() + 1e-12))
+    return result
+
+
+def evaluate(data_root: Path, out_dir: Path, weights: dict[str, Path | None], per_cell: int = 3,
+             peers: bool = True) -> Path:
+    """Run every system on the validation set; write ``out_dir/eval.md``, ``eval.json`` and PNGs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clips = validation_set(Path(data_root), per_cell)
+    systems = {name: ours(path) for name, path in weights.items()}
+    if peers:
+        systems.update(PEERS)
+    rows, timing, examples = [], {}, {}
+    for name, system in systems.items():
+        started, audio_seconds = time.perf_counter(), 0.0
+        for index, clip in enumerate(tqdm(clips, desc=name, unit="clip")):
+            t0 = time.perf_counter()
+            estimate = system(clip["mixture"])
+            audio_seconds += clip["mixture"].shape[1] / RATE
+            row = {"system": name, "clip": index, "family": clip["family"], "snr": clip["snr"],
+                   "seconds": time.perf_counter() - t0}
+            row.update(score(estimate, clip))
+            rows.append(row)
+            if index in (0, len(clips) // 3):
+                examples.setdefault(index, {})[name] = estimate
+        timing[name] = (time.perf_counter() - started) / audio_seconds
+    (out_dir / "eval.json").write_text(json.dumps({"rows": rows, "rtf_including_metrics": timing}, indent=1))
+    report = out_dir / "eval.md"
+    report.write_text(render_report(rows, systems, clips))
+    for index, estimates in examples.items():
+        plot_spectrograms(out_dir / f"spectrogram_{index}.png", clips[index], estimates)
+    return report
+
+
+def mean(values: list[float]) -> float:
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def render_report(rows: list[dict], systems: dict, clips: list[dict]) -> str:
+    names = list(systems)
+    noisy_rows = [r for r in rows if r["family"] != "clean"]
+    cols = ("si_sdri", "pesq_wb", "stoi", "dnsmos_ovrl", "dnsmos_sig", "dnsmos_bak")
+    lines = [f"# Evaluation ({len(clips)} clips: {len(noisy_rows) // len(names)} noisy, "
+             f"{len(clips) - len(noisy_rows) // len(names)} clean; 4 s stereo 44.1 kHz, validation split)", "",
+             "## Overall (noisy clips)", "",
+             "| system | SI-SDRi dB | PESQ-WB | STOI | DNSMOS OVRL | SIG | BAK | RTF |", "|---|---|---|---|---|---|---|---|"]
+    for name in names:
+        mine = [r for r in noisy_rows if r["system"] == name]
+        rtf = sum(r["seconds"] for r in mine) / (len(mine) * 4.0)
+        lines.append(f"| {name} | " + " | ".join(f"{mean([r[c] for r in mine]):.2f}" for c in cols) + f" | {rtf:.3f} |")
+    lines += ["", "RTF: processing time / audio time on this machine (2 CPU cores), metrics excluded.", "",
+              "## SI-SDR improvement (dB) per SNR", "", "| system | " + " | ".join(f"{s} dB" for s in SNRS) + " |",
+              "|---|" + "---|" * len(SNRS)]
+    for name in names:
+        cells = [mean([r["si_sdri"] for r in noisy_rows if r["system"] == name and r["snr"] == s]) for s in SNRS]
+        lines.append(f"| {name} | " + " | ".join(f"{c:+.2f}" for c in cells) + " |")
+    lines += ["", "## PESQ-WB per SNR", "", "| system | " + " | ".join(f"{s} dB" for s in SNRS) + " |",
+              "|---|" + "---|" * len(SNRS)]
+    for name in names:
+        cells = [mean([r["pesq_wb"] for r in noisy_rows if r["system"] == name and r["snr"] == s]) for s in SNRS]
+        lines.append(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
+    families = sorted({r["family"] for r in noisy_rows})
+    lines += ["", "## SI-SDR improvement (dB) per noise family", "", "| family | " + " | ".join(names) + " |",
+              "|---|" + "---|" * len(names)]
+    for family in families:
+        cells = [mean([r["si_sdri"] for r in noisy_rows if r["system"] == n and r["family"] == family]) for n in names]
+        lines.append(f"| {family} | " + " | ".join(f"{c:+.2f}" for c in cells) + " |")
+    lines += ["", "## Clean input (no harm)", "", "| system | change vs input dB (lower = untouched) | DNSMOS OVRL |",
+              "|---|---|---|"]
+    for name in names:
+        mine = [r for r in rows if r["system"] == name and r["family"] == "clean"]
+        lines.append(f"| {name} | {mean([r['clean_change_db'] for r in mine]):.1f} | "
+                     f"{mean([r['dnsmos_ovrl'] for r in mine]):.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_spectrograms(path: Path, clip: dict, estimates: dict[str, np.ndarray]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = {"clean voice": clip["voice"], **estimates}
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 2.1 * len(panels)), sharex=True)
+    for ax, (name, audio) in zip(axes, panels.items()):
+        ax.specgram(audio.mean(axis=0), NFFT=1024, Fs=RATE, noverlap=768, cmap="magma", vmin=-130)
+        ax.set_ylabel("Hz")
+        ax.set_title(f"{name}  ({clip['family']}, SNR {clip['snr']} dB)", fontsize=9)
+    axes[-1].set_xlabel("s")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
