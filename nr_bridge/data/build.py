@@ -168,3 +168,27 @@ def build(root: Path, small: bool = False, workers: int = 2) -> Path:
 
 def read_manifest(root: Path) -> list[dict]:
     return [json.loads(line) for line in (Path(root) / "manifest.jsonl").read_text().splitlines() if line]
+
+
+def summarise(records: list[dict]) -> dict:
+    """Per source package and kind: version, licence, minutes and files per split (shipped with weights)."""
+    sources: dict[tuple[str, str], dict] = {}
+    for r in records:
+        entry = sources.setdefault((r["package"], r["kind"]), {
+            "package": r["package"], "kind": r["kind"], "version": r["version"], "licence": r["licence"],
+            "families": set(), "minutes": 0.0, "files": 0, "minutes_by_split": {"train": 0.0, "validation": 0.0}})
+        entry["families"].add(r["family"])
+        entry["minutes"] += r["duration_s"] / 60
+        entry["files"] += 1
+        entry["minutes_by_split"][r["split"]] += r["duration_s"] / 60
+    out = []
+    for entry in sources.values():
+        entry["families"] = sorted(entry["families"])
+        entry["minutes"] = round(entry["minutes"], 2)
+        entry["minutes_by_split"] = {k: round(v, 2) for k, v in entry["minutes_by_split"].items()}
+        out.append(entry)
+    return {"sources": sorted(out, key=lambda e: (e["kind"], e["package"])),
+            "split_rule": f"sha1(kind:family/group) % 100 < {VALIDATION_PERCENT} -> validation; group = speaker or "
+                          "language for speech, the file for noise and music",
+            "synthetic": ["hum", "fan", "hiss", "room-tone", "babble (from the same split's speech)",
+                          "typing (from bucklespring key recordings)"]}

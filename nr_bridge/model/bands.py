@@ -4,26 +4,23 @@ from __future__ import annotations
 import numpy as np
 
 
+HZ_PER_MEL = 200.0 / 3  # below 1 kHz
+LOG_START_HZ = 1000.0
+LOG_START_MEL = LOG_START_HZ / HZ_PER_MEL
+LOG_STEP = np.log(6.4) / 27.0  # above 1 kHz
+
+
 def hz_to_mel_slaney(freq_hz: np.ndarray) -> np.ndarray:
     """Slaney mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above."""
     freq_hz = np.asarray(freq_hz, dtype=np.float64)
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    linear = freq_hz / f_sp
-    log = min_log_mel + np.log(np.maximum(freq_hz, 1e-10) / min_log_hz) / logstep
-    return np.where(freq_hz >= min_log_hz, log, linear)
+    log = LOG_START_MEL + np.log(np.maximum(freq_hz, 1e-10) / LOG_START_HZ) / LOG_STEP
+    return np.where(freq_hz >= LOG_START_HZ, log, freq_hz / HZ_PER_MEL)
 
 
 def mel_to_hz_slaney(mel: np.ndarray) -> np.ndarray:
     """Inverse of :func:`hz_to_mel_slaney`."""
     mel = np.asarray(mel, dtype=np.float64)
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    return np.where(mel >= min_log_mel, min_log_hz * np.exp(logstep * (mel - min_log_mel)), f_sp * mel)
+    return np.where(mel >= LOG_START_MEL, LOG_START_HZ * np.exp(LOG_STEP * (mel - LOG_START_MEL)), HZ_PER_MEL * mel)
 
 
 def slaney_mel_filterbank(sample_rate: int, n_fft: int, num_bands: int) -> np.ndarray:
