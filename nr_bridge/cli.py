@@ -168,12 +168,15 @@ def info(weights) -> None:
               help="Address to listen on; anything but loopback requires --token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=50551, show_default=True, help="0: ephemeral.")
 @click.option("--token", envvar="NR_BRIDGE_TOKEN", default=None, help="Bearer token required on every call.")
+@click.option("--http-port", type=click.IntRange(0, 65535), default=None,
+              help="Port of the HTTP/JSON job API [default: --port + 1, ephemeral when --port is 0].")
+@click.option("--no-http", is_flag=True, help="Serve gRPC only.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once.")
 @click.option("--queue-size", type=click.IntRange(min=0), default=8, show_default=True, help="Jobs that may wait.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
 @click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None)
-def serve(host, port, token, workers, queue_size, threads, precision, weights) -> None:
+def serve(host, port, http_port, no_http, token, workers, queue_size, threads, precision, weights) -> None:
     """Host the model for clients (Premiere, REAPER, Python) on a local gRPC port."""
     from .engine import Denoiser, EngineConfig
     from .server.app import ServerConfig, serve_forever
@@ -182,7 +185,9 @@ def serve(host, port, token, workers, queue_size, threads, precision, weights) -
     if not is_loopback(host) and not token:
         raise click.UsageError(f"--host {host} listens beyond this machine: give --token as well")
     denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
-    serve_forever(denoiser, ServerConfig(host=host, port=port, token=token, workers=workers, queue_size=queue_size))
+    serve_forever(denoiser, ServerConfig(host=host, port=port, token=token, workers=workers, queue_size=queue_size,
+                                         http_port=None if no_http else http_port if http_port is not None
+                                         else (port + 1 if port else 0)))
 
 
 @main.command()

@@ -69,6 +69,17 @@ def test_folder_input_and_per_file_failures(tmp_path):
     assert not (folder / "nan.voice.wav").exists() and not list(folder.glob(".*partial*"))
 
 
+def test_one_sample_and_silent_files(tmp_path):
+    sf.write(tmp_path / "one.wav", np.array([[0.25, -0.25]]), 44100, subtype="FLOAT")
+    sf.write(tmp_path / "quiet.wav", np.zeros((44100, 1)), 44100, subtype="PCM_16")
+    result = cli("denoise", tmp_path / "one.wav", tmp_path / "quiet.wav", "--stems", "voice,noise")
+    assert result.returncode == 0, result.stderr
+    one_voice, one_noise = sf.read(tmp_path / "one.voice.wav")[0], sf.read(tmp_path / "one.noise.wav")[0]
+    assert one_voice.shape == (1, 2) and np.allclose(one_voice + one_noise, [[0.25, -0.25]])
+    quiet = sf.read(tmp_path / "quiet.voice.wav")[0]
+    assert quiet.shape == (44100,) and np.all(quiet == 0)
+
+
 def test_never_overwrites_an_input(tmp_path):
     src = tmp_path / "a.voice.wav"  # a file named like an output of "a.voice"
     sf.write(src, tone_and_noise(0.5, 16000, 1), 16000)

@@ -14,6 +14,7 @@ from grpc_reflection.v1alpha import reflection
 from ..engine import Denoiser
 from ..v1 import denoiser_pb2, denoiser_pb2_grpc
 from .auth import TokenInterceptor, is_loopback
+from .http_api import HttpApi
 from .jobs import JobSlots
 from .servicer import MAX_BLOCK_BYTES, DenoiserServicer
 
@@ -29,13 +30,15 @@ class ServerConfig:
     workers: int = 2
     queue_size: int = 8
     grace_seconds: float = 30.0
+    http_port: int | None = None  # the HTTP/JSON job API; None: off, 0: an ephemeral port
 
 
 class RunningServer:
     """A started server: its port, and ``stop()`` (health NOT_SERVING first, then drain)."""
 
-    def __init__(self, server: grpc.Server, health_servicer: health.HealthServicer, port: int, cfg: ServerConfig):
-        self.server, self.health, self.port, self.cfg = server, health_servicer, port, cfg
+    def __init__(self, server: grpc.Server, health_servicer: health.HealthServicer, port: int, cfg: ServerConfig,
+                 http: HttpApi | None = None):
+        self.server, self.health, self.port, self.cfg, self.http = server, health_servicer, port, cfg, http
 
     @property
     def address(self) -> str:
@@ -45,6 +48,8 @@ class RunningServer:
     def stop(self, grace: float | None = None) -> None:
         for name in ("", SERVICE):
             self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        if self.http:
+            self.http.stop()
         self.server.stop(self.cfg.grace_seconds if grace is None else grace).wait()
 
 
@@ -71,9 +76,10 @@ def start_server(denoiser: Denoiser, cfg: ServerConfig) -> RunningServer:
     if port == 0:
         raise OSError(f"cannot listen on {cfg.host}:{cfg.port} (port in use?)")
     server.start()
+    http = HttpApi(denoiser, slots, cfg.host, cfg.http_port, cfg.token) if cfg.http_port is not None else None
     for name in ("", SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, health_servicer, port, cfg)
+    return RunningServer(server, health_servicer, port, cfg, http)
 
 
 def serve_forever(denoiser: Denoiser, cfg: ServerConfig, announce=print) -> None:
@@ -81,6 +87,8 @@ def serve_forever(denoiser: Denoiser, cfg: ServerConfig, announce=print) -> None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     running = start_server(denoiser, cfg)
     announce(f"nr-bridge server listening on {running.address}", flush=True)
+    if running.http:
+        announce(f"nr-bridge HTTP API listening on {cfg.host}:{running.http.port}", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

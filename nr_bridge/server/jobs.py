@@ -23,13 +23,18 @@ class JobSlots:
     def running(self) -> int:
         return self._running
 
-    @contextmanager
-    def slot(self, still_wanted: Callable[[], bool]):
-        """Hold a worker for the ``with`` body; waits while ``still_wanted()`` (gives up when False)."""
+    def check_room(self) -> None:
+        """Raise QueueFull now if a new job could neither run nor wait."""
         with self._lock:
             if self._running >= self.workers and self._waiting >= self.queue_size:
                 raise QueueFull(f"server busy: {self._running} jobs running and {self._waiting} waiting "
                                 f"(queue size {self.queue_size}); try again later")
+
+    @contextmanager
+    def slot(self, still_wanted: Callable[[], bool]):
+        """Hold a worker for the ``with`` body; waits while ``still_wanted()`` (gives up when False)."""
+        self.check_room()
+        with self._lock:
             self._waiting += 1
             try:
                 while self._running >= self.workers:
