@@ -86,7 +86,7 @@ def test_stems_and_progress_stream_back_while_uploading(server):
         yield config(total_frames=audio.shape[0])
         for start in range(0, audio.shape[0], block):
             yield audio_request(audio[start:start + block])
-            time.sleep(0.05)
+            time.sleep(0.3)  # a slow upload: 16 s of audio over ~5 s
         sent_all.set()
 
     stub = pb_grpc.DenoiserStub(grpc.insecure_channel(server.address))
