@@ -253,9 +253,10 @@ def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed)
 @click.option("--data", "data_root", required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
 @click.option("--weights", "weights", multiple=True, help="NAME=CHECKPOINT to compare (default: the shipped model).")
-@click.option("--per-cell", type=int, default=3, show_default=True, help="Clips per (noise family, SNR).")
+@click.option("--per-cell", type=int, default=2, show_default=True, help="Clips per (noise family, SNR).")
+@click.option("--clean-clips", type=int, default=20, show_default=True, help="Clean clips for the no-harm check.")
 @click.option("--no-peers", is_flag=True, help="Only our model(s), not DeepFilterNet3/RNNoise/noisereduce.")
-def evaluate(data_root, out_dir, weights, per_cell, no_peers) -> None:
+def evaluate(data_root, out_dir, weights, per_cell, clean_clips, no_peers) -> None:
     """Compare our model(s) with peer denoisers on the validation set; writes OUT/eval.md."""
     from .eval.run import evaluate as run_eval
 
@@ -263,7 +264,7 @@ def evaluate(data_root, out_dir, weights, per_cell, no_peers) -> None:
     for entry in weights or ("nr-bridge=",):
         name, _, path = entry.partition("=")
         named[name] = Path(path) if path else None
-    click.echo(f"report: {run_eval(Path(data_root), Path(out_dir), named, per_cell, peers=not no_peers)}")
+    click.echo(f"report: {run_eval(Path(data_root), Path(out_dir), named, per_cell, not no_peers, clean_clips)}")
 
 
 if __name__ == "__main__":

@@ -49,11 +49,11 @@ def score(estimate: np.ndarray, clip: dict) -> dict:
     return result
 
 
-def evaluate(data_root: Path, out_dir: Path, weights: dict[str, Path | None], per_cell: int = 3,
-             peers: bool = True) -> Path:
+def evaluate(data_root: Path, out_dir: Path, weights: dict[str, Path | None], per_cell: int = 2,
+             peers: bool = True, clean_clips: int = 20) -> Path:
     """Run every system on the validation set; write ``out_dir/eval.md``, ``eval.json`` and PNGs."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    clips = validation_set(Path(data_root), per_cell)
+    clips = validation_set(Path(data_root), per_cell, clean_clips)
     systems = {name: ours(path) for name, path in weights.items()}
     if peers:
         systems.update(PEERS)
