@@ -47,6 +47,7 @@ def run_case(seconds: float, threads: int, precision: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--durations", type=float, nargs="+", default=[10, 600])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--long", type=float, default=3600, help="extra duration run at 2 threads bf16 only (0: skip)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -54,7 +55,7 @@ def main() -> None:
         seconds, threads, precision = args.case.split(",")
         print(json.dumps(run_case(float(seconds), int(threads), precision)))
         return
-    cases = [(d, th, p) for d in args.durations for th in (1, 2) for p in ("fp32", "bf16")]
+    cases = [(d, th, p) for d in args.durations for th in args.threads for p in ("fp32", "bf16")]
     if args.long:
         cases.append((args.long, 2, "bf16"))
     print("| audio | threads | precision | RTF | peak RSS MB | RTF vs fp32 same threads |")

@@ -153,7 +153,8 @@ def info(weights) -> None:
     params = sum(t.numel() for t in checkpoint["state_dict"].values())
     meta = checkpoint["meta"]
     click.echo(f"model: Mel-Band RoFormer ({path})")
-    click.echo(f"stage: {meta.get('stage', 'unknown')}  {meta.get('note', '')}".rstrip())
+    click.echo(f"version: {meta.get('version', 'unversioned')}  stage: {meta.get('stage', 'unknown')}  "
+               f"{meta.get('note', '')}".rstrip())
     click.echo(f"parameters: {params:,}")
     click.echo("config: " + json.dumps(checkpoint["config"]))
     manifest = data_manifest()
