@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     audio = clip(args.seconds)
-    denoiser = Denoiser.load(cfg=EngineConfig(precision="bf16"))
+    denoiser = Denoiser.load(cfg=EngineConfig())
     denoiser.denoise(audio[:RATE], RATE)  # warm-up
     started = time.perf_counter()
     denoiser.denoise(audio, RATE)

@@ -49,7 +49,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True)
 @click.option("--server", default=None, help="Use a running server (host:port) or 'auto' to start one.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
-@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True)
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None, help="Model checkpoint.")
 @click.option("--progress-file", type=click.Path(dir_okay=False), default=None,
               help="Also write progress and errors as JSON lines here (for host scripts).")
@@ -175,7 +175,7 @@ def info(weights) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once.")
 @click.option("--queue-size", type=click.IntRange(min=0), default=8, show_default=True, help="Jobs that may wait.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
-@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True)
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None)
 def serve(host, port, http_port, no_http, token, workers, queue_size, threads, precision, weights) -> None:
     """Host the model for clients (Premiere, REAPER, Python) on a local gRPC port."""

@@ -59,7 +59,7 @@ class EngineConfig:
 
     chunk_seconds: float = 4.0
     overlap: int = 2
-    precision: str = "bf16"
+    precision: str = "fp32"
     threads: int = 0
     batch_chunks: int = 4
 

@@ -61,7 +61,7 @@ def spectral_gating(audio: np.ndarray) -> np.ndarray:
     return np.stack([noisereduce.reduce_noise(y=c, sr=RATE) for c in audio]).astype(np.float32)
 
 
-def ours(weights: Path | None = None, precision: str = "bf16") -> System:
+def ours(weights: Path | None = None, precision: str = "fp32") -> System:
     from ..engine import Denoiser, EngineConfig
 
     denoiser = Denoiser.load(weights, EngineConfig(precision=precision))
