@@ -58,7 +58,7 @@ def main() -> None:
     cases = [(d, th, p) for d in args.durations for th in args.threads for p in ("fp32", "bf16")]
     if args.long:
         cases.append((args.long, 2, "bf16"))
-    print("| audio | threads | precision | RTF | peak RSS MB | RTF vs fp32 same threads |")
+    print("| audio | threads | precision | RTF | peak RSS MB | RTF / fp32 RTF |")
     print("|---|---|---|---|---|---|")
     results = {}
     for seconds, threads, precision in cases:
