@@ -249,8 +249,8 @@ class StreamDenoiser:
         original = self._take_inputs(count)
         voice, self.voice_ready = self.voice_ready[:count], self.voice_ready[count:]
         noise = original - voice
-        if self.keep:
-            voice = voice + self.keep * noise
+        if self.keep:  # written so that 0 dB (keep = 1) returns the input exactly
+            voice = self.keep * original + (1 - self.keep) * voice
             noise = original - voice
         return Stems(voice, noise)
 
