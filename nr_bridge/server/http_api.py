@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from ..audio_io import AudioFileError
+from ..audio_io import AudioFileError, probe
 from ..engine import BadAudioError, Denoiser
 from ..file_denoise import STEMS, denoise_file
 from .auth import is_loopback
@@ -93,6 +93,7 @@ class JobBoard:
         try:
             with self.slots.slot(lambda: not job.cancel.is_set()):
                 job.set(status="running")
+                rate = probe(source).sample_rate
                 started = time.perf_counter()
 
                 def progress(done: int, total: int) -> None:
@@ -100,7 +101,7 @@ class JobBoard:
                         raise Cancelled()
                     fraction = done / total if total else 1.0
                     elapsed = time.perf_counter() - started
-                    job.set(fraction=fraction, seconds_done=done / self._rate(source),
+                    job.set(fraction=fraction, seconds_done=done / rate,
                             eta_seconds=elapsed / fraction * (1 - fraction) if fraction else -1.0)
 
                 outputs = {s: job.folder / f"{s}.wav" for s in job.stems}
@@ -120,12 +121,6 @@ class JobBoard:
         finally:
             if owned_source:
                 source.unlink(missing_ok=True)
-
-    @staticmethod
-    def _rate(source: Path) -> int:
-        import soundfile as sf
-
-        return sf.info(str(source)).samplerate
 
     def delete(self, job_id: str) -> bool:
         with self.lock:
