@@ -49,7 +49,8 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["wav", "flac"]), default="wav", show_default=True)
 @click.option("--server", default=None, help="Use a running server (host:port) or 'auto' to start one.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
-@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default=None,
+              help="Model arithmetic (default: the engine's, bf16).")
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None, help="Model checkpoint.")
 @click.option("--progress-file", type=click.Path(dir_okay=False), default=None,
               help="Also write progress and errors as JSON lines here (for host scripts).")
@@ -98,7 +99,7 @@ def denoise(inputs, out_dir, stems, strength_db, fmt, server, threads, precision
     else:
         from .engine import Denoiser, EngineConfig
 
-        denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
+        denoiser = Denoiser.load(weights, EngineConfig.chosen(precision, threads))
 
         def run(path, outs, progress):
             return denoise_file(denoiser, path, outs, fmt, strength_db, progress, start_s, end_s)
@@ -175,7 +176,8 @@ def info(weights) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once.")
 @click.option("--queue-size", type=click.IntRange(min=0), default=8, show_default=True, help="Jobs that may wait.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, help="CPU threads (0: all cores).")
-@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default=None,
+              help="Model arithmetic (default: the engine's, bf16).")
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), default=None)
 def serve(host, port, http_port, no_http, token, workers, queue_size, threads, precision, weights) -> None:
     """Host the model for clients (Premiere, REAPER, Python) on a local gRPC port."""
@@ -185,7 +187,7 @@ def serve(host, port, http_port, no_http, token, workers, queue_size, threads, p
 
     if not is_loopback(host) and not token:
         raise click.UsageError(f"--host {host} listens beyond this machine: give --token as well")
-    denoiser = Denoiser.load(weights, EngineConfig(precision=precision, threads=threads))
+    denoiser = Denoiser.load(weights, EngineConfig.chosen(precision, threads))
     serve_forever(denoiser, ServerConfig(host=host, port=port, token=token, workers=workers, queue_size=queue_size,
                                          http_port=None if no_http else http_port if http_port is not None
                                          else (port + 1 if port else 0)))
@@ -240,13 +242,18 @@ def data_build(root, small) -> None:
 @click.option("--lr", type=float, default=5e-4, show_default=True)
 @click.option("--threads", type=int, default=0)
 @click.option("--seed", type=int, default=1234, show_default=True)
-def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed) -> None:
+@click.option("--warmup", "warmup_steps", type=int, default=100, show_default=True)
+@click.option("--balanced-loss", is_flag=True, help="Per-example loss in dB: protects clean and high-SNR speech.")
+@click.option("--clean-fraction", type=float, default=0.1, show_default=True, help="Share of clean-only examples.")
+def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed, warmup_steps, balanced_loss,
+          clean_fraction) -> None:
     """Train the voice/music base, or adapt it to noise (lora or full fine-tune). Resumes from OUT."""
     from .train.loop import TrainConfig
     from .train.loop import train as run_training
 
     cfg = TrainConfig(stage=stage, data_root=data_root, out_dir=out_dir, init=init, steps=steps,
-                      batch_size=batch_size, lr=lr, threads=threads, seed=seed)
+                      batch_size=batch_size, lr=lr, threads=threads, seed=seed, warmup_steps=warmup_steps,
+                      balanced_loss=balanced_loss, clean_fraction=clean_fraction)
     click.echo(f"model: {run_training(cfg)}")
 
 

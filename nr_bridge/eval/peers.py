@@ -61,10 +61,10 @@ def spectral_gating(audio: np.ndarray) -> np.ndarray:
     return np.stack([noisereduce.reduce_noise(y=c, sr=RATE) for c in audio]).astype(np.float32)
 
 
-def ours(weights: Path | None = None, precision: str = "fp32") -> System:
+def ours(weights: Path | None = None, precision: str | None = None) -> System:
     from ..engine import Denoiser, EngineConfig
 
-    denoiser = Denoiser.load(weights, EngineConfig(precision=precision))
+    denoiser = Denoiser.load(weights, EngineConfig.chosen(precision))
 
     def run(audio: np.ndarray) -> np.ndarray:
         return denoiser.denoise(audio.T, RATE).voice.T

@@ -1,4 +1,4 @@
-"""Training loss: multi-resolution complex STFT L1 plus waveform L1."""
+"""Training loss: multi-resolution complex STFT L1 plus waveform L1, optionally balanced per example."""
 from __future__ import annotations
 
 import torch
@@ -11,12 +11,20 @@ class MultiResolutionComplexLoss(nn.Module):
     """Sum over STFT sizes of L1 between complex spectra (real and imaginary parts) + waveform L1.
 
     Hop per window: max(147, window // 4) samples. Inputs: estimate and target (B, C, N).
+
+    ``balanced``: each example's error is divided by the same measure of its target and taken in dB
+    (floored at ``floor_db``), then averaged. Plain L1 lets loud, low-SNR examples dominate the
+    gradient, so the model learns to trade high-SNR and clean speech for gains at low SNR; in dB a
+    step from -20 to -25 dB at 20 dB SNR counts as much as one from 0 to -5 dB at -5 dB SNR.
     """
 
-    def __init__(self, windows: tuple[int, ...] = STFT_WINDOWS, waveform_weight: float = 1.0):
+    def __init__(self, windows: tuple[int, ...] = STFT_WINDOWS, waveform_weight: float = 1.0,
+                 balanced: bool = False, floor_db: float = -40.0):
         super().__init__()
         self.windows = windows
         self.waveform_weight = waveform_weight
+        self.balanced = balanced
+        self.floor = 10 ** (floor_db / 20)
         for size in windows:
             self.register_buffer(f"window_{size}", torch.hann_window(size), persistent=False)
 
@@ -27,9 +35,19 @@ class MultiResolutionComplexLoss(nn.Module):
         )
         return torch.view_as_real(spec)
 
+    def per_example(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """(B,) summed mean-L1 errors over the waveform and every STFT size."""
+        batch = estimate.shape[0]
+        error = self.waveform_weight * (estimate - target).abs().reshape(batch, -1).mean(1)
+        for size in self.windows:
+            diff = self.spectrum(estimate, size) - self.spectrum(target, size)
+            error = error + diff.abs().reshape(batch, -1).mean(1)
+        return error
+
     def forward(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         estimate, target = estimate.float(), target.float()
-        loss = self.waveform_weight * (estimate - target).abs().mean()
-        for size in self.windows:
-            loss = loss + (self.spectrum(estimate, size) - self.spectrum(target, size)).abs().mean()
-        return loss
+        error = self.per_example(estimate, target)
+        if not self.balanced:
+            return error.mean()
+        reference = self.per_example(torch.zeros_like(target), target).clamp_min(1e-8)
+        return (20 * torch.log10(error / reference + self.floor)).mean()

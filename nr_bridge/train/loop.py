@@ -44,6 +44,8 @@ class TrainConfig:
     validate_every: int = 200
     checkpoint_every: int = 50
     validation_examples: int = 24
+    balanced_loss: bool = False  # per-example loss in dB (see MultiResolutionComplexLoss)
+    clean_fraction: float = 0.1  # share of clean-only examples in the noise stages
     model: ModelConfig = field(default_factory=ModelConfig)
     lora: LoRAConfig = field(default_factory=LoRAConfig)
 
@@ -94,7 +96,7 @@ def train(cfg: TrainConfig) -> Path:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    mix_cfg = MixConfig(segment_samples=int(cfg.segment_seconds * 44100))
+    mix_cfg = MixConfig(segment_samples=int(cfg.segment_seconds * 44100), clean_fraction=cfg.clean_fraction)
     mix_stage = "base" if cfg.stage == "base" else "noise"
     train_mixer = Mixer(Path(cfg.data_root), "train", mix_stage, mix_cfg)
     val_batch = Mixer(Path(cfg.data_root), "validation", mix_stage, mix_cfg).batch(
@@ -104,7 +106,7 @@ def train(cfg: TrainConfig) -> Path:
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=1e-4 if cfg.stage != "lora" else 0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: learning_rate_factor(s, cfg))
-    loss_fn = MultiResolutionComplexLoss().to(device)
+    loss_fn = MultiResolutionComplexLoss(balanced=cfg.balanced_loss).to(device)
     step = 0
     state_path = out / "state.pt"
     if state_path.exists():
