@@ -1,4 +1,8 @@
-"""Reading audio files in blocks and writing them atomically (temp file + rename)."""
+"""Reading audio files in blocks and writing them atomically (temp file + rename).
+
+Files libsndfile reads (WAV, FLAC, AIFF, OGG, MP3, ...) go through soundfile; anything else, such as
+the AAC or PCM audio of MP4/MOV video, through FFmpeg (``media_decode``).
+"""
 from __future__ import annotations
 
 import os
@@ -10,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from .media_decode import MediaError, probe_media, read_media_blocks
 
 BLOCK_FRAMES = 65536
 FORMATS = {"wav": "WAV", "flac": "FLAC"}
@@ -44,7 +50,7 @@ def probe(path: Path) -> AudioInfo:
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as error:
-        raise AudioFileError(f"{path}: not a readable audio file ({error})") from None
+        return probe_container(path, error)
     if info.samplerate <= 0:
         raise AudioFileError(f"{path}: header declares a sample rate of {info.samplerate} Hz")
     if info.channels <= 0:
@@ -52,12 +58,30 @@ def probe(path: Path) -> AudioInfo:
     return AudioInfo(path, info.samplerate, info.channels, info.frames, info.subtype)
 
 
+def probe_container(path: Path, soundfile_error: Exception) -> AudioInfo:
+    """Header facts of media libsndfile cannot read (decoded output is written as 24-bit PCM)."""
+    try:
+        media = probe_media(path)
+    except MediaError as error:
+        if "no audio stream" in str(error):
+            raise AudioFileError(str(error)) from None
+        raise AudioFileError(f"{path}: not a readable audio file ({soundfile_error})") from None
+    if media.sample_rate <= 0 or media.channels <= 0:
+        raise AudioFileError(f"{path}: audio stream declares {media.sample_rate} Hz, {media.channels} channels")
+    return AudioInfo(path, media.sample_rate, media.channels, media.frames, "PCM_24")
+
+
 def read_blocks(path: Path, block_frames: int = BLOCK_FRAMES, start: int = 0,
                 stop: int | None = None) -> Iterator[np.ndarray]:
     """float32 (frames, channels) blocks of frames [start, stop) (default: the whole file), never more
     than one block in memory."""
     try:
-        with sf.SoundFile(str(path)) as f:
+        f = sf.SoundFile(str(path))
+    except (sf.LibsndfileError, RuntimeError):
+        yield from read_container_blocks(path, block_frames, start, stop)
+        return
+    try:
+        with f:
             if start:
                 f.seek(start)
             remaining = (stop if stop is not None else f.frames) - start
@@ -69,6 +93,24 @@ def read_blocks(path: Path, block_frames: int = BLOCK_FRAMES, start: int = 0,
                 yield block
     except (sf.LibsndfileError, RuntimeError) as error:
         raise AudioFileError(f"{path}: audio data is corrupt ({error})") from None
+
+
+def read_container_blocks(path: Path, block_frames: int, start: int, stop: int | None) -> Iterator[np.ndarray]:
+    """``read_media_blocks`` (codec frames of ~1024) regrouped into blocks of ``block_frames``."""
+    pending: list[np.ndarray] = []
+    count = 0
+    try:
+        for block in read_media_blocks(path, start, stop):
+            pending.append(block)
+            count += block.shape[0]
+            while count >= block_frames:
+                joined = np.concatenate(pending)
+                yield joined[:block_frames]
+                pending, count = [joined[block_frames:]], count - block_frames
+    except MediaError as error:
+        raise AudioFileError(str(error)) from None
+    if count:
+        yield np.concatenate(pending)
 
 
 def section_frames(info: AudioInfo, start_s: float = 0.0, end_s: float | None = None) -> tuple[int, int]:

@@ -31,3 +31,42 @@ def write_wav(tmp_path):
         return path
 
     return write
+
+
+def write_media(path, audio: np.ndarray | None, rate: int, codec: str, video: bool = False):
+    """A media container written with FFmpeg (PyAV): ``audio`` float32 (samples, channels) encoded with
+    ``codec`` (e.g. "aac", "pcm_s16le"), plus a small video stream when ``video``."""
+    import fractions
+
+    import av
+
+    with av.open(str(path), "w") as out:  # every stream is added before the first packet is muxed
+        picture = out.add_stream("mpeg4", rate=25) if video else None
+        if picture:
+            picture.width, picture.height, picture.pix_fmt = 64, 48, "yuv420p"
+        layout = {1: "mono", 2: "stereo"}[audio.shape[1]] if audio is not None else None
+        stream = out.add_stream(codec, rate=rate, layout=layout) if audio is not None else None
+        if picture:
+            for index in range(25):
+                frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index * 8, np.uint8), format="rgb24")
+                frame.pts, frame.time_base = index, fractions.Fraction(1, 25)
+                for packet in picture.encode(frame):
+                    out.mux(packet)
+            for packet in picture.encode(None):
+                out.mux(packet)
+        if stream is None:
+            return path
+        planar = codec == "aac"
+        for start in range(0, audio.shape[0], 1024):
+            chunk = audio[start:start + 1024]
+            if planar:
+                frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="fltp", layout=layout)
+            else:
+                pcm = np.round(np.clip(chunk, -1, 32767 / 32768) * 32768).astype(np.int16).reshape(1, -1)
+                frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout=layout)
+            frame.sample_rate, frame.pts, frame.time_base = rate, start, fractions.Fraction(1, rate)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path

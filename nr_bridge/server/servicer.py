@@ -5,13 +5,16 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import grpc
 import numpy as np
 
+from ..audio_io import AudioFileError, probe, read_blocks, section_frames
 from ..engine import BadAudioError, Denoiser, Stems
 from ..v1 import denoiser_pb2 as pb
 from ..v1 import denoiser_pb2_grpc as pb_grpc
+from .auth import is_loopback
 from .jobs import JobSlots, QueueFull
 
 log = logging.getLogger("nr_bridge.server")
@@ -32,6 +35,20 @@ def encode(audio: np.ndarray, dtype: np.dtype) -> bytes:
 
 class BadRequest(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    """Frames [start, stop) of a local file the server reads itself."""
+
+    sample_rate: int
+    channels: int
+    start: int
+    stop: int
+
+    @property
+    def total_frames(self) -> int:
+        return self.stop - self.start
 
 
 class DenoiserServicer(pb_grpc.DenoiserServicer):
@@ -55,19 +72,26 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
             if first is None or first.WhichOneof("payload") != "config":
                 raise BadRequest("the first message must carry the job config (JobConfig)")
             cfg = first.config
-            label, rate = cfg.label or "unnamed", cfg.sample_rate or 1
-            stream, dtype, stems = self._open(cfg)
+            label = cfg.label or "unnamed"
+            if cfg.source_path:
+                source = self._source(cfg, context)
+                rate, channels, total = source.sample_rate, source.channels, source.total_frames
+                blocks = read_blocks(cfg.source_path, start=source.start, stop=source.stop)
+            else:
+                rate, channels, total = cfg.sample_rate or 1, cfg.channels, cfg.total_frames
+                blocks = self._uploaded_blocks(request_iterator, cfg)
+            stream, dtype, stems = self._open(cfg, rate, channels)
             with self.slots.slot(context.is_active):
                 started, sent = time.perf_counter(), 0
-                for request in request_iterator:
-                    if request.WhichOneof("payload") != "audio":
-                        raise BadRequest("only audio blocks may follow the job config")
-                    block = self._decode(request.audio.data, dtype, cfg.channels)
+                if cfg.source_path:
+                    yield pb.DenoiseResponse(source=pb.SourceFormat(sample_rate=rate, channels=channels,
+                                                                    total_frames=total))
+                for block in blocks:
                     received += block.shape[0]
                     ready = stream.push(block)
                     yield from self._stem_blocks(ready, sent, stems, dtype)
                     sent += ready.samples
-                    yield self._progress(received, cfg, started)
+                    yield self._progress(received, total, rate, started)
                     if not context.is_active():
                         result = "cancelled"
                         return
@@ -78,7 +102,7 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
                     frames=received, duration_seconds=seconds, model_version=model_version(self.denoiser),
                     real_time_factor=elapsed / seconds if seconds else 0.0))
                 result = "ok"
-        except (BadRequest, BadAudioError) as error:
+        except (BadRequest, BadAudioError, AudioFileError) as error:
             result = "invalid"
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
         except QueueFull as error:
@@ -92,14 +116,32 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
             rtf = (time.perf_counter() - started) / seconds if seconds else 0.0
             log.info("job label=%s duration=%.2fs rtf=%.3f result=%s", label, seconds, rtf, result)
 
-    def _open(self, cfg: pb.JobConfig):
+    def _uploaded_blocks(self, request_iterator, cfg: pb.JobConfig) -> Iterator[np.ndarray]:
+        dtype = DTYPES.get(cfg.sample_format)
+        for request in request_iterator:
+            if request.WhichOneof("payload") != "audio":
+                raise BadRequest("only audio blocks may follow the job config")
+            yield self._decode(request.audio.data, dtype, cfg.channels)
+
+    @staticmethod
+    def _source(cfg: pb.JobConfig, context) -> "SourceSection":
+        """The section of ``cfg.source_path`` to read; only for clients on this machine."""
+        peer = context.peer()  # "ipv4:127.0.0.1:port", "ipv6:[::1]:port" or "unix:..."
+        host = peer.split(":", 1)[1].rsplit(":", 1)[0].strip("[]") if peer.startswith(("ipv4:", "ipv6:")) else ""
+        if not (peer.startswith("unix:") or is_loopback(host)):
+            raise BadRequest("source_path is accepted only from clients on this machine; stream the audio instead")
+        info = probe(cfg.source_path)
+        start, stop = section_frames(info, cfg.start_seconds, cfg.end_seconds or None)
+        return SourceSection(info.sample_rate, info.channels, start, stop)
+
+    def _open(self, cfg: pb.JobConfig, rate: int, channels: int):
         if cfg.sample_format not in DTYPES:
             raise BadRequest("sample_format must be SAMPLE_FORMAT_F32 or SAMPLE_FORMAT_I16")
         stems = [STEM_NAMES.get(s) for s in cfg.stems] or ["voice"]
         if None in stems:
             raise BadRequest("stems must be STEM_VOICE and/or STEM_NOISE")
         strength = cfg.strength_db if cfg.HasField("strength_db") else None
-        stream = self.denoiser.stream(cfg.sample_rate, cfg.channels, strength)
+        stream = self.denoiser.stream(rate, channels, strength)
         return stream, DTYPES[cfg.sample_format], list(dict.fromkeys(stems))
 
     @staticmethod
@@ -122,12 +164,12 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
                 data=encode(getattr(ready, name), dtype)))
 
     @staticmethod
-    def _progress(frames: int, cfg: pb.JobConfig, started: float) -> pb.DenoiseResponse:
+    def _progress(frames: int, total: int, rate: int, started: float) -> pb.DenoiseResponse:
         elapsed = time.perf_counter() - started
-        if cfg.total_frames:
-            fraction = min(1.0, frames / cfg.total_frames)
+        if total:
+            fraction = min(1.0, frames / total)
             eta = elapsed / fraction * (1 - fraction) if fraction else -1.0
         else:
             fraction, eta = -1.0, -1.0
-        return pb.DenoiseResponse(progress=pb.Progress(fraction=fraction, seconds_done=frames / cfg.sample_rate,
+        return pb.DenoiseResponse(progress=pb.Progress(fraction=fraction, seconds_done=frames / rate,
                                                        eta_seconds=eta))

@@ -24,35 +24,37 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnr_bridge/v1/denoiser.proto\x12\x0cnr_bridge.v1\"\xd7\x01\n\tJobConfig\x12\x13\n\x0bsample_rate\x18\x01 \x01(\r\x12\x10\n\x08\x63hannels\x18\x02 \x01(\r\x12\x31\n\rsample_format\x18\x03 \x01(\x0e\x32\x1a.nr_bridge.v1.SampleFormat\x12\x18\n\x0bstrength_db\x18\x04 \x01(\x02H\x00\x88\x01\x01\x12!\n\x05stems\x18\x05 \x03(\x0e\x32\x12.nr_bridge.v1.Stem\x12\r\n\x05label\x18\x06 \x01(\t\x12\x14\n\x0ctotal_frames\x18\x07 \x01(\x04\x42\x0e\n\x0c_strength_db\"\x1a\n\nAudioBlock\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"q\n\x0e\x44\x65noiseRequest\x12)\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x17.nr_bridge.v1.JobConfigH\x00\x12)\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x18.nr_bridge.v1.AudioBlockH\x00\x42\t\n\x07payload\"G\n\x08Progress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x14\n\x0cseconds_done\x18\x02 \x01(\x01\x12\x13\n\x0b\x65ta_seconds\x18\x03 \x01(\x01\"P\n\tStemBlock\x12 \n\x04stem\x18\x01 \x01(\x0e\x32\x12.nr_bridge.v1.Stem\x12\x13\n\x0bstart_frame\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"d\n\x07Summary\x12\x0e\n\x06\x66rames\x18\x01 \x01(\x04\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x01\x12\x18\n\x10real_time_factor\x18\x03 \x01(\x01\x12\x15\n\rmodel_version\x18\x04 \x01(\t\"\x9b\x01\n\x0f\x44\x65noiseResponse\x12*\n\x08progress\x18\x01 \x01(\x0b\x32\x16.nr_bridge.v1.ProgressH\x00\x12\'\n\x04stem\x18\x02 \x01(\x0b\x32\x17.nr_bridge.v1.StemBlockH\x00\x12(\n\x07summary\x18\x03 \x01(\x0b\x32\x15.nr_bridge.v1.SummaryH\x00\x42\t\n\x07payload\"\x10\n\x0eGetInfoRequest\"\xb3\x01\n\tModelInfo\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x12\n\nparameters\x18\x03 \x01(\x04\x12\x13\n\x0b\x63onfig_json\x18\x04 \x01(\t\x12\x19\n\x11model_sample_rate\x18\x05 \x01(\r\x12\x17\n\x0fmax_block_bytes\x18\x06 \x01(\r\x12\x0f\n\x07workers\x18\x07 \x01(\r\x12\x12\n\nqueue_size\x18\x08 \x01(\r*[\n\x0cSampleFormat\x12\x1d\n\x19SAMPLE_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11SAMPLE_FORMAT_F32\x10\x01\x12\x15\n\x11SAMPLE_FORMAT_I16\x10\x02*<\n\x04Stem\x12\x14\n\x10STEM_UNSPECIFIED\x10\x00\x12\x0e\n\nSTEM_VOICE\x10\x01\x12\x0e\n\nSTEM_NOISE\x10\x02\x32\x98\x01\n\x08\x44\x65noiser\x12J\n\x07\x44\x65noise\x12\x1c.nr_bridge.v1.DenoiseRequest\x1a\x1d.nr_bridge.v1.DenoiseResponse(\x01\x30\x01\x12@\n\x07GetInfo\x12\x1c.nr_bridge.v1.GetInfoRequest\x1a\x17.nr_bridge.v1.ModelInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnr_bridge/v1/denoiser.proto\x12\x0cnr_bridge.v1\"\x98\x02\n\tJobConfig\x12\x13\n\x0bsample_rate\x18\x01 \x01(\r\x12\x10\n\x08\x63hannels\x18\x02 \x01(\r\x12\x31\n\rsample_format\x18\x03 \x01(\x0e\x32\x1a.nr_bridge.v1.SampleFormat\x12\x18\n\x0bstrength_db\x18\x04 \x01(\x02H\x00\x88\x01\x01\x12!\n\x05stems\x18\x05 \x03(\x0e\x32\x12.nr_bridge.v1.Stem\x12\r\n\x05label\x18\x06 \x01(\t\x12\x14\n\x0ctotal_frames\x18\x07 \x01(\x04\x12\x13\n\x0bsource_path\x18\x08 \x01(\t\x12\x15\n\rstart_seconds\x18\t \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\n \x01(\x01\x42\x0e\n\x0c_strength_db\"\x1a\n\nAudioBlock\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"q\n\x0e\x44\x65noiseRequest\x12)\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x17.nr_bridge.v1.JobConfigH\x00\x12)\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x18.nr_bridge.v1.AudioBlockH\x00\x42\t\n\x07payload\"G\n\x08Progress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x14\n\x0cseconds_done\x18\x02 \x01(\x01\x12\x13\n\x0b\x65ta_seconds\x18\x03 \x01(\x01\"P\n\tStemBlock\x12 \n\x04stem\x18\x01 \x01(\x0e\x32\x12.nr_bridge.v1.Stem\x12\x13\n\x0bstart_frame\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"d\n\x07Summary\x12\x0e\n\x06\x66rames\x18\x01 \x01(\x04\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x01\x12\x18\n\x10real_time_factor\x18\x03 \x01(\x01\x12\x15\n\rmodel_version\x18\x04 \x01(\t\"K\n\x0cSourceFormat\x12\x13\n\x0bsample_rate\x18\x01 \x01(\r\x12\x10\n\x08\x63hannels\x18\x02 \x01(\r\x12\x14\n\x0ctotal_frames\x18\x03 \x01(\x04\"\xc9\x01\n\x0f\x44\x65noiseResponse\x12*\n\x08progress\x18\x01 \x01(\x0b\x32\x16.nr_bridge.v1.ProgressH\x00\x12\'\n\x04stem\x18\x02 \x01(\x0b\x32\x17.nr_bridge.v1.StemBlockH\x00\x12(\n\x07summary\x18\x03 \x01(\x0b\x32\x15.nr_bridge.v1.SummaryH\x00\x12,\n\x06source\x18\x04 \x01(\x0b\x32\x1a.nr_bridge.v1.SourceFormatH\x00\x42\t\n\x07payload\"\x10\n\x0eGetInfoRequest\"\xb3\x01\n\tModelInfo\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x12\n\nparameters\x18\x03 \x01(\x04\x12\x13\n\x0b\x63onfig_json\x18\x04 \x01(\t\x12\x19\n\x11model_sample_rate\x18\x05 \x01(\r\x12\x17\n\x0fmax_block_bytes\x18\x06 \x01(\r\x12\x0f\n\x07workers\x18\x07 \x01(\r\x12\x12\n\nqueue_size\x18\x08 \x01(\r*[\n\x0cSampleFormat\x12\x1d\n\x19SAMPLE_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11SAMPLE_FORMAT_F32\x10\x01\x12\x15\n\x11SAMPLE_FORMAT_I16\x10\x02*<\n\x04Stem\x12\x14\n\x10STEM_UNSPECIFIED\x10\x00\x12\x0e\n\nSTEM_VOICE\x10\x01\x12\x0e\n\nSTEM_NOISE\x10\x02\x32\x98\x01\n\x08\x44\x65noiser\x12J\n\x07\x44\x65noise\x12\x1c.nr_bridge.v1.DenoiseRequest\x1a\x1d.nr_bridge.v1.DenoiseResponse(\x01\x30\x01\x12@\n\x07GetInfo\x12\x1c.nr_bridge.v1.GetInfoRequest\x1a\x17.nr_bridge.v1.ModelInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nr_bridge.v1.denoiser_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SAMPLEFORMAT']._serialized_start=1021
-  _globals['_SAMPLEFORMAT']._serialized_end=1112
-  _globals['_STEM']._serialized_start=1114
-  _globals['_STEM']._serialized_end=1174
+  _globals['_SAMPLEFORMAT']._serialized_start=1209
+  _globals['_SAMPLEFORMAT']._serialized_end=1300
+  _globals['_STEM']._serialized_start=1302
+  _globals['_STEM']._serialized_end=1362
   _globals['_JOBCONFIG']._serialized_start=46
-  _globals['_JOBCONFIG']._serialized_end=261
-  _globals['_AUDIOBLOCK']._serialized_start=263
-  _globals['_AUDIOBLOCK']._serialized_end=289
-  _globals['_DENOISEREQUEST']._serialized_start=291
-  _globals['_DENOISEREQUEST']._serialized_end=404
-  _globals['_PROGRESS']._serialized_start=406
-  _globals['_PROGRESS']._serialized_end=477
-  _globals['_STEMBLOCK']._serialized_start=479
-  _globals['_STEMBLOCK']._serialized_end=559
-  _globals['_SUMMARY']._serialized_start=561
-  _globals['_SUMMARY']._serialized_end=661
-  _globals['_DENOISERESPONSE']._serialized_start=664
-  _globals['_DENOISERESPONSE']._serialized_end=819
-  _globals['_GETINFOREQUEST']._serialized_start=821
-  _globals['_GETINFOREQUEST']._serialized_end=837
-  _globals['_MODELINFO']._serialized_start=840
-  _globals['_MODELINFO']._serialized_end=1019
-  _globals['_DENOISER']._serialized_start=1177
-  _globals['_DENOISER']._serialized_end=1329
+  _globals['_JOBCONFIG']._serialized_end=326
+  _globals['_AUDIOBLOCK']._serialized_start=328
+  _globals['_AUDIOBLOCK']._serialized_end=354
+  _globals['_DENOISEREQUEST']._serialized_start=356
+  _globals['_DENOISEREQUEST']._serialized_end=469
+  _globals['_PROGRESS']._serialized_start=471
+  _globals['_PROGRESS']._serialized_end=542
+  _globals['_STEMBLOCK']._serialized_start=544
+  _globals['_STEMBLOCK']._serialized_end=624
+  _globals['_SUMMARY']._serialized_start=626
+  _globals['_SUMMARY']._serialized_end=726
+  _globals['_SOURCEFORMAT']._serialized_start=728
+  _globals['_SOURCEFORMAT']._serialized_end=803
+  _globals['_DENOISERESPONSE']._serialized_start=806
+  _globals['_DENOISERESPONSE']._serialized_end=1007
+  _globals['_GETINFOREQUEST']._serialized_start=1009
+  _globals['_GETINFOREQUEST']._serialized_end=1025
+  _globals['_MODELINFO']._serialized_start=1028
+  _globals['_MODELINFO']._serialized_end=1207
+  _globals['_DENOISER']._serialized_start=1365
+  _globals['_DENOISER']._serialized_end=1517
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ STEM_VOICE: Stem
 STEM_NOISE: Stem
 
 class JobConfig(_message.Message):
-    __slots__ = ("sample_rate", "channels", "sample_format", "strength_db", "stems", "label", "total_frames")
+    __slots__ = ("sample_rate", "channels", "sample_format", "strength_db", "stems", "label", "total_frames", "source_path", "start_seconds", "end_seconds")
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_FORMAT_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,9 @@ class JobConfig(_message.Message):
     STEMS_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FRAMES_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_PATH_FIELD_NUMBER: _ClassVar[int]
+    START_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    END_SECONDS_FIELD_NUMBER: _ClassVar[int]
     sample_rate: int
     channels: int
     sample_format: SampleFormat
@@ -41,7 +44,10 @@ class JobConfig(_message.Message):
     stems: _containers.RepeatedScalarFieldContainer[Stem]
     label: str
     total_frames: int
-    def __init__(self, sample_rate: _Optional[int] = ..., channels: _Optional[int] = ..., sample_format: _Optional[_Union[SampleFormat, str]] = ..., strength_db: _Optional[float] = ..., stems: _Optional[_Iterable[_Union[Stem, str]]] = ..., label: _Optional[str] = ..., total_frames: _Optional[int] = ...) -> None: ...
+    source_path: str
+    start_seconds: float
+    end_seconds: float
+    def __init__(self, sample_rate: _Optional[int] = ..., channels: _Optional[int] = ..., sample_format: _Optional[_Union[SampleFormat, str]] = ..., strength_db: _Optional[float] = ..., stems: _Optional[_Iterable[_Union[Stem, str]]] = ..., label: _Optional[str] = ..., total_frames: _Optional[int] = ..., source_path: _Optional[str] = ..., start_seconds: _Optional[float] = ..., end_seconds: _Optional[float] = ...) -> None: ...
 
 class AudioBlock(_message.Message):
     __slots__ = ("data",)
@@ -89,15 +95,27 @@ class Summary(_message.Message):
     model_version: str
     def __init__(self, frames: _Optional[int] = ..., duration_seconds: _Optional[float] = ..., real_time_factor: _Optional[float] = ..., model_version: _Optional[str] = ...) -> None: ...
 
+class SourceFormat(_message.Message):
+    __slots__ = ("sample_rate", "channels", "total_frames")
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FRAMES_FIELD_NUMBER: _ClassVar[int]
+    sample_rate: int
+    channels: int
+    total_frames: int
+    def __init__(self, sample_rate: _Optional[int] = ..., channels: _Optional[int] = ..., total_frames: _Optional[int] = ...) -> None: ...
+
 class DenoiseResponse(_message.Message):
-    __slots__ = ("progress", "stem", "summary")
+    __slots__ = ("progress", "stem", "summary", "source")
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     STEM_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
     progress: Progress
     stem: StemBlock
     summary: Summary
-    def __init__(self, progress: _Optional[_Union[Progress, _Mapping]] = ..., stem: _Optional[_Union[StemBlock, _Mapping]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ...) -> None: ...
+    source: SourceFormat
+    def __init__(self, progress: _Optional[_Union[Progress, _Mapping]] = ..., stem: _Optional[_Union[StemBlock, _Mapping]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., source: _Optional[_Union[SourceFormat, _Mapping]] = ...) -> None: ...
 
 class GetInfoRequest(_message.Message):
     __slots__ = ()

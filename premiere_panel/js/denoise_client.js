@@ -43,27 +43,41 @@ class DenoiseClient {
     try { await this.info(1500); return true; } catch (e) { return false; }
   }
 
-  // Denoise seconds [start, end) of a WAV file. Resolves { voice, noise } paths (those asked for).
+  // Denoise seconds [start, end) of a media file. A WAV is read here and streamed (works with any
+  // server); anything else (the AAC/PCM audio of MP4/MOV video, ...) is read by the server itself, which
+  // must then run on this machine (source_path). Resolves { voice, noise } paths (those asked for).
   // onProgress({fraction, secondsDone, etaSeconds}); job.cancel() stops it and removes partial files.
   denoiseSection({ inputPath, startSeconds = 0, endSeconds = null, outputDir, baseName, stems = ['voice'],
                    strengthDb = null, label = '', onProgress = () => {} }) {
-    const info = wav.probe(inputPath);
-    const start = Math.round(startSeconds * info.sampleRate);
-    const stop = endSeconds == null ? info.frames : Math.min(info.frames, Math.round(endSeconds * info.sampleRate));
-    if (stop <= start) return { promise: Promise.reject(new Error(`${inputPath}: the clip's section is empty`)), cancel() {} };
+    let info = null;
+    try { info = wav.probe(inputPath); } catch (e) { /* not a WAV we read: the server decodes it */ }
+    const config = { sample_format: 'SAMPLE_FORMAT_F32', stems: stems.map((s) => (s === 'voice' ? 'STEM_VOICE' : 'STEM_NOISE')),
+                     label };
+    let start = 0;
+    let stop = 0;
+    if (info) {
+      start = Math.round(startSeconds * info.sampleRate);
+      stop = endSeconds == null ? info.frames : Math.min(info.frames, Math.round(endSeconds * info.sampleRate));
+      if (stop <= start) return { promise: Promise.reject(new Error(`${inputPath}: the clip's section is empty`)), cancel() {} };
+      Object.assign(config, { sample_rate: info.sampleRate, channels: info.channels, total_frames: stop - start });
+    } else {
+      Object.assign(config, { source_path: inputPath, start_seconds: startSeconds, end_seconds: endSeconds || 0 });
+    }
+    if (strengthDb != null) config.strength_db = strengthDb;
     const outputs = uniqueStemPaths(outputDir, baseName, stems);
     const writers = {};
-    for (const stem of stems) writers[stem] = new wav.WavWriter(outputs[stem], info.sampleRate, info.channels);
-    const config = { sample_rate: info.sampleRate, channels: info.channels, sample_format: 'SAMPLE_FORMAT_F32',
-                     stems: stems.map((s) => (s === 'voice' ? 'STEM_VOICE' : 'STEM_NOISE')), label,
-                     total_frames: stop - start };
-    if (strengthDb != null) config.strength_db = strengthDb;
+    const openWriters = (rate, channels) => {
+      for (const stem of stems) writers[stem] = new wav.WavWriter(outputs[stem], rate, channels);
+    };
+    if (info) openWriters(info.sampleRate, info.channels);
     const call = this.client.Denoise(this.metadata);
     let cancelled = false;
     const promise = new Promise((resolve, reject) => {
       const fail = (error) => { for (const w of Object.values(writers)) w.abort(); reject(error); };
       call.on('data', (response) => {
-        if (response.stem) {
+        if (response.source) {
+          openWriters(response.source.sample_rate, response.source.channels);
+        } else if (response.stem) {
           const stem = response.stem.stem === 'STEM_VOICE' ? 'voice' : 'noise';
           writers[stem].write(response.stem.data);
         } else if (response.progress) {
@@ -78,10 +92,12 @@ class DenoiseClient {
       call.on('end', () => {});
       (async () => {
         call.write({ config });
-        for (const block of wav.readSection(inputPath, start, stop, BLOCK_FRAMES)) {
-          if (cancelled) return;
-          const data = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
-          if (!call.write({ audio: { data } })) await new Promise((r) => call.once('drain', r));
+        if (info) {
+          for (const block of wav.readSection(inputPath, start, stop, BLOCK_FRAMES)) {
+            if (cancelled) return;
+            const data = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+            if (!call.write({ audio: { data } })) await new Promise((r) => call.once('drain', r));
+          }
         }
         call.end();
       })().catch(fail);

@@ -4,17 +4,12 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const wav = require('./wav');
 
 const OUTPUT_FOLDER = 'nr-bridge denoised';
 
 function outputDirFor(selection, clip) {
   const base = selection.projectPath ? path.dirname(selection.projectPath) : path.dirname(clip.mediaPath);
   return path.join(base, OUTPUT_FOLDER);
-}
-
-function isReadableWav(file) {
-  try { wav.probe(file); return true; } catch (e) { return false; }
 }
 
 // Runs one Denoise action. Reports through onUpdate({name, state, fraction, message}).
@@ -35,12 +30,6 @@ function runDenoise({ evalScript, client, stems = ['voice'], strengthDb = null, 
       if (!fs.existsSync(clip.mediaPath)) {
         errors.push({ name: clip.name, reason: `media file missing: ${clip.mediaPath}` });
         onUpdate({ name: clip.name, state: 'error', fraction: 0, message: 'media file missing' });
-        continue;
-      }
-      if (!isReadableWav(clip.mediaPath)) {
-        const reason = 'only WAV media can be read by the panel so far (see README: render audio to WAV first)';
-        skipped.push({ name: clip.name, reason });
-        onUpdate({ name: clip.name, state: 'skipped', fraction: 0, message: reason });
         continue;
       }
       const outputDir = outputDirFor(selection, clip);

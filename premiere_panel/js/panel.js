@@ -1,15 +1,41 @@
-// Panel UI: wires the page to the Node-side workflow (denoise_job.js) and to Premiere (evalScript).
-// With no CEP and no Node (a plain browser), the page still renders and shows the server as offline.
+// Panel UI, shared by both Premiere hosts: the CEP panel (ExtendScript via evalScript, Node gRPC
+// client, denoise_job.js) and the UXP plugin (premierepro module, HTTP client, uxp_job.js). Both
+// workflows report the same updates and results. In a plain browser the page renders, server offline.
 /* global window, document */
 (function () {
   'use strict';
-  var hasNode = typeof require === 'function';
   var cep = window.__adobe_cep__;
+  var host = detectHost();
   var state = { clips: [], running: false, serverUp: false, message: '' };
   var job = null;
   var client = null;
 
   function $(id) { return document.getElementById(id); }
+
+  // 'cep' (with Node enabled), 'uxp' (require('uxp') resolves) or 'browser'.
+  function detectHost() {
+    if (typeof require !== 'function') return 'browser';
+    if (cep) return 'cep';
+    try { require('uxp'); return 'uxp'; } catch (e) { return 'browser'; }
+  }
+
+  function startJob(options) {
+    if (host === 'cep') {
+      return require('./js/denoise_job.js').runDenoise(Object.assign({ evalScript: evalScript, client: client }, options));
+    }
+    var files = require('./js/host_files.js').hostFiles(require('fs'));
+    return require('./js/uxp_job.js').runDenoise(
+      Object.assign({ ppro: require('premierepro'), client: client, files: files }, options));
+  }
+
+  function makeClient() {
+    if (host === 'cep') {
+      var DenoiseClient = require('./js/denoise_client.js').DenoiseClient;
+      return new DenoiseClient(window.localStorage.getItem('nrb.server') || '127.0.0.1:50551');
+    }
+    var HttpDenoiseClient = require('./js/http_client.js').HttpDenoiseClient;
+    return new HttpDenoiseClient(window.localStorage.getItem('nrb.http') || 'http://127.0.0.1:50552');
+  }
 
   function render() {
     $('status-light').className = 'light ' + (state.serverUp ? 'up' : 'down');
@@ -51,11 +77,10 @@
   }
 
   function denoise() {
-    if (!hasNode) { state.message = 'Node.js is not enabled for this panel.'; render(); return; }
-    var runDenoise = require('./js/denoise_job.js').runDenoise;
+    if (host === 'browser') { state.message = 'Open this panel inside Premiere Pro.'; render(); return; }
     state.clips = []; state.running = true; state.message = ''; render();
-    job = runDenoise({ evalScript: evalScript, client: client, strengthDb: strength(),
-                       stems: document.querySelector('input[name=stems]:checked').value.split(','), onUpdate: update });
+    job = startJob({ strengthDb: strength(), stems: document.querySelector('input[name=stems]:checked').value.split(','),
+                     onUpdate: update });
     job.promise.then(function (result) {
       var lines = result.skipped.map(function (s) { return s.name + ': skipped, ' + s.reason; })
         .concat(result.errors.map(function (e) { return (e.name ? e.name + ': ' : '') + e.reason; }));
@@ -71,16 +96,15 @@
     client.isUp().then(function (up) { state.serverUp = up; render(); });
   }
 
-  window.NRBPanel = { state: state, render: render, update: update };
+  window.NRBPanel = { state: state, render: render, update: update, host: host };
   document.addEventListener('DOMContentLoaded', function () {
     $('strength').addEventListener('input', function () {
       $('strength-value').textContent = strength() === null ? 'full' : strength() + ' dB';
     });
     $('denoise').addEventListener('click', denoise);
     $('cancel').addEventListener('click', function () { if (job) job.cancel(); });
-    if (hasNode) {
-      var DenoiseClient = require('./js/denoise_client.js').DenoiseClient;
-      client = new DenoiseClient(window.localStorage.getItem('nrb.server') || '127.0.0.1:50551');
+    if (host !== 'browser') {
+      client = makeClient();
       window.setInterval(pollServer, 3000);
     }
     pollServer();

@@ -9,7 +9,7 @@ const { DenoiseClient } = require('../js/denoise_client');
 const { runDenoise, OUTPUT_FOLDER } = require('../js/denoise_job');
 const wav = require('../js/wav');
 const { makeApp, loadHost, ProjectItem, ProjectItemType, Sequence, Track, TrackItem } = require('./fake_premiere');
-const { writeTestWav, startServer } = require('./helpers');
+const { writeTestWav, writeTestMov, startServer } = require('./helpers');
 
 let server;
 test.before(async () => { server = await startServer(); });
@@ -62,6 +62,29 @@ test('a cancelled job leaves no partial file, and bad input is a readable error'
   assert.deepStrictEqual(fs.readdirSync(dir), ['long.wav']);
   const bad = client.denoiseSection({ inputPath: input, outputDir: dir, baseName: 'long', strengthDb: -5 });
   await assert.rejects(bad.promise, /non-negative/);
+  client.close();
+});
+
+test('the audio of a MOV video: the server reads the section itself and the stems come back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-mov-'));
+  const movie = path.join(dir, 'interview.mov');
+  const reference = path.join(dir, 'reference.wav');
+  writeTestMov(movie, reference, 4, 48000, 2);
+  const before = fs.readFileSync(movie);
+  const client = new DenoiseClient(server.address);
+  const files = await client.denoiseSection({ inputPath: movie, startSeconds: 0.5, endSeconds: 3, outputDir: dir,
+                                              baseName: 'interview', stems: ['voice', 'noise'] }).promise;
+  const voice = readAll(files.voice);
+  const noise = readAll(files.noise);
+  assert.strictEqual(voice.info.sampleRate, 48000);
+  assert.strictEqual(voice.info.channels, 2);
+  assert.strictEqual(voice.info.frames, 2.5 * 48000);
+  const section = readAll(reference).samples.subarray(0.5 * 48000 * 2, 3 * 48000 * 2);
+  let maxError = 0;
+  for (let i = 0; i < section.length; i++) maxError = Math.max(maxError, Math.abs(voice.samples[i] + noise.samples[i] - section[i]));
+  // Both files hold the samples as 16-bit PCM; their writers may round one step apart.
+  assert.ok(maxError < 1.5 / 32768, `voice + noise differs from the MOV's section by ${maxError}`);
+  assert.ok(fs.readFileSync(movie).equals(before));
   client.close();
 });
 

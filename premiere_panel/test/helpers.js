@@ -35,7 +35,7 @@ function python() {
   return fs.existsSync(venv) ? venv : 'python3';
 }
 
-// Starts a real nr-bridge server on an ephemeral loopback port: resolves { address, stop }.
+// Starts a real nr-bridge server on ephemeral loopback ports: resolves { address (gRPC), httpUrl, stop }.
 function startServer() {
   return new Promise((resolve, reject) => {
     const child = spawn(python(), ['-m', 'nr_bridge.cli', 'serve', '--port', '0', '--precision', 'fp32'],
@@ -43,11 +43,27 @@ function startServer() {
     let buffered = '';
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
-      const match = buffered.match(/listening on (\S+)/);
-      if (match) resolve({ address: match[1], stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      const grpcMatch = buffered.match(/server listening on (\S+)/);
+      const httpMatch = buffered.match(/HTTP API listening on (\S+)/);
+      if (grpcMatch && httpMatch) {
+        resolve({ address: grpcMatch[1], httpUrl: `http://${httpMatch[1]}`,
+                  stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      }
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
 
-module.exports = { writeTestWav, startServer, REPO };
+// Writes a MOV (PCM audio + a small video stream, through PyAV) and a WAV of the same samples.
+function writeTestMov(movFile, wavFile, seconds, sampleRate, channels) {
+  const code = [
+    'import sys, soundfile as sf',
+    'from tests.conftest import tone_and_noise, write_media',
+    `audio = tone_and_noise(${seconds}, ${sampleRate}, ${channels})`,
+    `write_media(sys.argv[1], audio, ${sampleRate}, "pcm_s16le", video=True)`,
+    `sf.write(sys.argv[2], audio, ${sampleRate}, subtype="PCM_16")`,
+  ].join('\n');
+  require('child_process').execFileSync(python(), ['-c', code, movFile, wavFile], { cwd: REPO });
+}
+
+module.exports = { writeTestWav, writeTestMov, startServer, REPO };

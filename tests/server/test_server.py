@@ -245,3 +245,47 @@ def test_ensure_server_starts_one_when_none_answers(tmp_path):
         assert ensure_server(address, timeout=5) == address  # already up: reused
     finally:
         subprocess.run(["pkill", "-TERM", "-f", f"nr_bridge.cli serve --host 127.0.0.1 --port {port}"])
+
+
+def test_source_path_reads_a_video_section_on_the_server(server, denoiser, tmp_path):
+    from nr_bridge.audio_io import read_blocks
+
+    from ..conftest import write_media
+
+    video = write_media(tmp_path / "take.mov", tone_and_noise(4.0, 48000, 2, seed=3), 48000, "pcm_s16le", video=True)
+    responses = call(server, [config(sample_rate=0, channels=0, source_path=str(video), start_seconds=1.0,
+                                     end_seconds=3.5, stems=[pb.STEM_VOICE, pb.STEM_NOISE], label="take")])
+    assert responses[0].WhichOneof("payload") == "source"
+    assert (responses[0].source.sample_rate, responses[0].source.channels) == (48000, 2)
+    assert responses[0].source.total_frames == 120000
+    stems = {name: np.concatenate([np.frombuffer(r.stem.data, "<f4") for r in responses
+                                   if r.HasField("stem") and r.stem.stem == code]).reshape(-1, 2)
+             for name, code in (("voice", pb.STEM_VOICE), ("noise", pb.STEM_NOISE))}
+    section = np.concatenate(list(read_blocks(video, start=48000, stop=168000)))
+    expected = denoiser.denoise(section, 48000)
+    np.testing.assert_allclose(stems["voice"], expected.voice, atol=1e-6)
+    assert np.abs(stems["voice"] + stems["noise"] - section).max() < 1e-5
+    fractions = [r.progress.fraction for r in responses if r.HasField("progress")]
+    assert fractions[-1] == 1.0
+
+
+@pytest.mark.parametrize("path, message", [("/no/such/clip.mov", "no such file"), ("NOTE", "not a readable audio file")])
+def test_source_path_errors_are_invalid_argument(server, tmp_path, path, message):
+    if path == "NOTE":
+        path = tmp_path / "note.mov"
+        path.write_text("not media")
+    with pytest.raises(grpc.RpcError) as error:
+        call(server, [config(source_path=str(path))])
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in error.value.details()
+
+
+def test_source_path_is_refused_for_clients_on_other_machines():
+    from nr_bridge.server.servicer import BadRequest, DenoiserServicer
+
+    class RemotePeer:
+        def peer(self):
+            return "ipv4:192.0.2.7:50123"
+
+    with pytest.raises(BadRequest, match="only from clients on this machine"):
+        DenoiserServicer._source(pb.JobConfig(source_path="/etc/hostname"), RemotePeer())

@@ -1,0 +1,168 @@
+// The panel's workflow on Premiere's UXP API (`require('premierepro')`, Premiere 25.6+), free of DOM:
+// read the selected audio clips of the active sequence, denoise each clip's section through the
+// server's HTTP API, write the stems next to the project, import them into a "Denoised" bin and
+// overwrite them onto new audio tracks at the clips' sequence times. The original clips are never
+// touched. Same contract as denoise_job.js (CEP): runDenoise(...) -> { promise, cancel }.
+'use strict';
+
+const BIN_NAME = 'Denoised';
+const OUTPUT_FOLDER = 'nr-bridge denoised';
+
+function dirname(file) {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return cut > 0 ? file.slice(0, cut) : file;
+}
+
+function basename(file) {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+}
+
+function join(dir, name) {
+  return dir + (dir.includes('\\') && !dir.includes('/') ? '\\' : '/') + name;
+}
+
+// Every premierepro mutation: created and executed inside one undoable transaction, under the lock.
+function transact(project, undoName, makeActions) {
+  let ok = false;
+  project.lockedAccess(() => {
+    ok = project.executeTransaction((compound) => {
+      for (const action of makeActions()) compound.addAction(action);
+    }, undoName);
+  });
+  if (ok === false) throw new Error(`Premiere refused: ${undoName}`);
+}
+
+// -> { project, sequence, clips: [{name, mediaPath, inSeconds, outSeconds, startSeconds}], skipped }
+async function readSelection(ppro) {
+  const project = await ppro.Project.getActiveProject();
+  if (!project) throw new Error('No open project.');
+  const sequence = await project.getActiveSequence();
+  if (!sequence) throw new Error('No active sequence: open a sequence and select clips.');
+  const selected = await (await sequence.getSelection()).getTrackItems();
+  const clips = [];
+  const skipped = [];
+  const tracks = await sequence.getAudioTrackCount();
+  for (let t = 0; t < tracks; t++) {
+    const track = await sequence.getAudioTrack(t);
+    for (const item of await track.getTrackItems(ppro.Constants.TrackItemType.CLIP, false)) {
+      if (!(await item.getIsSelected())) continue;
+      const name = await item.getName();
+      const clip = ppro.ClipProjectItem.cast(await item.getProjectItem());
+      if (!clip || await clip.isSequence()) { skipped.push({ name, reason: 'not a media clip (nested sequence?)' }); continue; }
+      if (await clip.isOffline()) { skipped.push({ name, reason: 'media offline' }); continue; }
+      if (Math.abs((await item.getSpeed()) - 1) > 1e-6) {
+        skipped.push({ name, reason: 'speed/duration changes are not supported yet' });
+        continue;
+      }
+      clips.push({
+        name, mediaPath: await clip.getMediaFilePath(), track: t,
+        inSeconds: (await item.getInPoint()).seconds, outSeconds: (await item.getOutPoint()).seconds,
+        startSeconds: (await item.getStartTime()).seconds,
+      });
+    }
+  }
+  if (selected.length > 0 && clips.length === 0 && skipped.length === 0) {
+    throw new Error('The selected clips have no audio: select clips on audio tracks.');
+  }
+  return { project, sequence, clips, skipped };
+}
+
+// NAME-denoised.STEM.wav in `dir`, numbered so that nothing existing is overwritten.
+async function uniqueStemPaths(files, dir, baseName, stems) {
+  for (let n = 1; ; n++) {
+    const tag = n === 1 ? '' : `-${n}`;
+    const paths = {};
+    for (const stem of stems) paths[stem] = join(dir, `${baseName}-denoised${tag}.${stem}.wav`);
+    const taken = await Promise.all(Object.values(paths).map((p) => files.exists(p)));
+    if (!taken.some(Boolean)) return paths;
+  }
+}
+
+async function denoisedBin(ppro, project) {
+  const root = await project.getRootItem();
+  const find = async () => (await root.getItems()).find((i) => i.type === ppro.ProjectItem.TYPE_BIN && i.name === BIN_NAME);
+  if (!(await find())) transact(project, 'nr-bridge: create Denoised bin', () => [root.createBinAction(BIN_NAME, false)]);
+  const bin = await find();
+  if (!bin) throw new Error(`could not create the ${BIN_NAME} bin`);
+  return ppro.FolderItem.cast(bin);
+}
+
+async function findByPath(ppro, bin, file) {
+  for (const item of await bin.getItems()) {
+    const clip = item.type === ppro.ProjectItem.TYPE_BIN ? null : ppro.ClipProjectItem.cast(item);
+    if (clip && (await clip.getMediaFilePath()) === file) return clip;
+  }
+  return null;
+}
+
+// Imports the stem files and overwrites them onto new audio tracks (one per stem), one undo step.
+async function placeResults(ppro, project, sequence, results, stems) {
+  const bin = await denoisedBin(ppro, project);
+  const placed = [];
+  const errors = [];
+  const firstNewTrack = await sequence.getAudioTrackCount();
+  const edits = [];
+  for (const result of results) {
+    for (const stem of stems) {
+      const file = result.files[stem];
+      const item = (await project.importFiles([file], true, bin, false)) ? await findByPath(ppro, bin, file) : null;
+      if (!item) { errors.push(`${result.name}: could not import ${file}`); continue; }
+      edits.push({ item, stem, result, track: firstNewTrack + stems.indexOf(stem) });
+    }
+  }
+  if (edits.length) {
+    const editor = ppro.SequenceEditor.getEditor(sequence);
+    // An audio track index past the last track makes Premiere add the track.
+    transact(project, 'nr-bridge: place denoised stems', () => edits.map((e) =>
+      editor.createOverwriteItemAction(e.item, ppro.TickTime.createWithSeconds(e.result.startSeconds), 0, e.track)));
+    for (const e of edits) placed.push({ name: e.result.name, stem: e.stem, path: e.result.files[e.stem],
+                                         startSeconds: e.result.startSeconds, audioTrack: e.track });
+  }
+  return { placed, errors };
+}
+
+// files: { exists(path), mkdir(path), writeAtomic(path, arrayBuffer) } (the host's file system).
+function runDenoise({ ppro, client, files, stems = ['voice'], strengthDb = null, onUpdate = () => {} }) {
+  let cancelled = false;
+  let current = null;
+  const promise = (async () => {
+    const { project, sequence, clips, skipped } = await readSelection(ppro);
+    for (const s of skipped) onUpdate({ name: s.name, state: 'skipped', fraction: 0, message: s.reason });
+    if (clips.length === 0 && skipped.length === 0) throw new Error('Select one or more clips with audio.');
+    const errors = [];
+    const results = [];
+    for (const clip of clips) {
+      if (cancelled) break;
+      const outputDir = join(dirname(project.path || clip.mediaPath), OUTPUT_FOLDER);
+      onUpdate({ name: clip.name, state: 'running', fraction: 0, message: '' });
+      current = client.denoiseSection({
+        mediaPath: clip.mediaPath, startSeconds: clip.inSeconds, endSeconds: clip.outSeconds, stems, strengthDb,
+        label: clip.name,
+        onProgress: (p) => onUpdate({ name: clip.name, state: 'running', fraction: Math.max(0, p.fraction),
+                                      message: p.etaSeconds >= 0 ? `${Math.ceil(p.etaSeconds)} s left` : '' }),
+      });
+      try {
+        const audio = await current.promise;
+        await files.mkdir(outputDir);
+        const paths = await uniqueStemPaths(files, outputDir, basename(clip.mediaPath).replace(/\.[^.]*$/, ''), stems);
+        for (const stem of stems) await files.writeAtomic(paths[stem], audio[stem]);
+        results.push({ name: clip.name, startSeconds: clip.startSeconds, files: paths });
+        onUpdate({ name: clip.name, state: 'done', fraction: 1, message: '' });
+      } catch (error) {
+        errors.push({ name: clip.name, reason: error.message });
+        onUpdate({ name: clip.name, state: cancelled ? 'cancelled' : 'error', fraction: 0, message: error.message });
+      }
+      current = null;
+    }
+    let placed = [];
+    if (results.length && !cancelled) {
+      const reply = await placeResults(ppro, project, sequence, results, stems);
+      placed = reply.placed;
+      for (const e of reply.errors) errors.push({ name: '', reason: e });
+    }
+    return { placed, skipped, errors, cancelled };
+  })();
+  return { promise, cancel() { cancelled = true; if (current) current.cancel(); } };
+}
+
+module.exports = { runDenoise, readSelection, BIN_NAME, OUTPUT_FOLDER };
