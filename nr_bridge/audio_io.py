@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +123,50 @@ def section_frames(info: AudioInfo, start_s: float = 0.0, end_s: float | None = 
         raise AudioFileError(f"{info.path}: section {start_s}-{end_s} s lies outside the file "
                              f"({info.seconds:.2f} s long)")
     return start, stop
+
+
+@dataclass(frozen=True)
+class Section:
+    """Frames [start, stop) of an audio file: what a job reads."""
+
+    info: AudioInfo
+    start: int
+    stop: int
+
+    @property
+    def frames(self) -> int:
+        return self.stop - self.start
+
+    def blocks(self, block_frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
+        return read_blocks(self.info.path, block_frames, self.start, self.stop)
+
+
+def open_section(path: Path, start_s: float = 0.0, end_s: float | None = None) -> Section:
+    """The section ``start_s``-``end_s`` seconds of ``path`` (default: all of it), or AudioFileError."""
+    info = probe(path)
+    if info.frames == 0:
+        raise AudioFileError(f"{path}: holds no audio (0 samples)")
+    return Section(info, *section_frames(info, start_s, end_s))
+
+
+@contextmanager
+def stem_writers(section: Section, outputs: dict[str, Path], fmt: str) -> Iterator[Callable[[str, np.ndarray], None]]:
+    """``write(stem, audio)`` into one atomic file per stem (rate and channels of the input, its bit
+    depth where ``fmt`` allows). Refuses to write over the input; nothing appears unless all succeed."""
+    for out in outputs.values():
+        if Path(out).exists() and Path(out).resolve() == Path(section.info.path).resolve():
+            raise AudioFileError(f"{out}: output would overwrite the input")
+    container = FORMATS[fmt]
+    subtype = output_subtype(section.info.subtype, container)
+    with ExitStack() as stack:
+        files = {stem: stack.enter_context(atomic_writer(path, section.info.sample_rate, section.info.channels,
+                                                         container, subtype))
+                 for stem, path in outputs.items()}
+
+        def write(stem: str, audio: np.ndarray) -> None:
+            files[stem].write(np.clip(audio, -1.0, 1.0) if subtype.startswith("PCM") else audio)
+
+        yield write
 
 
 def output_subtype(input_subtype: str, container: str) -> str:

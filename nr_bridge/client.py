@@ -6,14 +6,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import grpc
 import numpy as np
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks, section_frames
+from .audio_io import AudioFileError, open_section, stem_writers
 from .engine import Stems
 from .server.app import DEFAULT_PORT, SERVICE
 from .v1 import denoiser_pb2 as pb
@@ -86,28 +85,19 @@ class Client:
                      start_s: float = 0.0, end_s: float | None = None) -> dict[str, Path]:
         """Stream a file (or its section ``start_s``-``end_s`` s) through the server into stem files
         (atomic writes); same contract as :func:`nr_bridge.file_denoise.denoise_file`."""
-        info = probe(in_path)
-        if info.frames == 0:
-            raise AudioFileError(f"{in_path}: holds no audio (0 samples)")
-        start, stop = section_frames(info, start_s, end_s)
-        total = stop - start
-        container = FORMATS[fmt]
-        subtype = output_subtype(info.subtype, container)
-        responses = self.stream(read_blocks(in_path, start=start, stop=stop), info.sample_rate, info.channels,
-                                total, strength_db, tuple(outputs), label=Path(in_path).name)
+        section = open_section(in_path, start_s, end_s)
+        info = section.info
+        responses = self.stream(section.blocks(), info.sample_rate, info.channels, section.frames, strength_db,
+                                tuple(outputs), label=Path(in_path).name)
         try:
-            with ExitStack() as stack:
-                writers = {name: stack.enter_context(atomic_writer(path, info.sample_rate, info.channels,
-                                                                   container, subtype))
-                           for name, path in outputs.items()}
+            with stem_writers(section, outputs, fmt) as write:
                 for response in responses:
                     kind = response.WhichOneof("payload")
                     if kind == "stem":
                         name = "voice" if response.stem.stem == pb.STEM_VOICE else "noise"
-                        audio = np.frombuffer(response.stem.data, "<f4").reshape(-1, info.channels)
-                        writers[name].write(np.clip(audio, -1, 1) if subtype.startswith("PCM") else audio)
+                        write(name, np.frombuffer(response.stem.data, "<f4").reshape(-1, info.channels))
                     elif kind == "progress" and progress:
-                        progress(int(response.progress.seconds_done * info.sample_rate), total)
+                        progress(int(response.progress.seconds_done * info.sample_rate), section.frames)
         except grpc.RpcError as error:
             responses.cancel()
             raise AudioFileError(f"{in_path}: server said {error.code().name}: {error.details()}") from None

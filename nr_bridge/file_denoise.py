@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 
-import numpy as np
-
-from .audio_io import FORMATS, AudioFileError, atomic_writer, output_subtype, probe, read_blocks, section_frames
+from .audio_io import open_section, stem_writers
 from .engine import Denoiser, Stems
 
 STEMS = ("voice", "noise")
@@ -28,32 +25,21 @@ def denoise_file(denoiser: Denoiser, in_path: Path, outputs: dict[str, Path], fm
 
     Refuses to write over the input. Keeps rate and channels, and bit depth where the format allows.
     """
-    info = probe(in_path)
-    if info.frames == 0:
-        raise AudioFileError(f"{in_path}: holds no audio (0 samples)")
-    start, stop = section_frames(info, start_s, end_s)
-    for stem, out in outputs.items():
+    section = open_section(in_path, start_s, end_s)
+    for stem in outputs:
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; choose from {', '.join(STEMS)}")
-        if out.exists() and out.resolve() == Path(in_path).resolve():
-            raise AudioFileError(f"{out}: output would overwrite the input")
-    container = FORMATS[fmt]
-    subtype = output_subtype(info.subtype, container)
-    stream = denoiser.stream(info.sample_rate, info.channels, strength_db)
+    stream = denoiser.stream(section.info.sample_rate, section.info.channels, strength_db)
     done = 0
-    with ExitStack() as stack:
-        writers = {stem: stack.enter_context(atomic_writer(path, info.sample_rate, info.channels, container, subtype))
-                   for stem, path in outputs.items()}
+    with stem_writers(section, outputs, fmt) as write:
+        def write_all(stems: Stems) -> None:
+            for stem in outputs:
+                write(stem, getattr(stems, stem))
 
-        def write(stems: Stems) -> None:
-            for stem, writer in writers.items():
-                writer.write(np.clip(getattr(stems, stem), -1.0, 1.0) if subtype.startswith("PCM")
-                             else getattr(stems, stem))
-
-        for block in read_blocks(in_path, start=start, stop=stop):
-            write(stream.push(block))
+        for block in section.blocks():
+            write_all(stream.push(block))
             done += block.shape[0]
             if progress:
-                progress(done, stop - start)
-        write(stream.finish())
+                progress(done, section.frames)
+        write_all(stream.finish())
     return outputs

@@ -5,12 +5,11 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import grpc
 import numpy as np
 
-from ..audio_io import AudioFileError, probe, read_blocks, section_frames
+from ..audio_io import AudioFileError, Section, open_section
 from ..engine import BadAudioError, Denoiser, Stems
 from ..v1 import denoiser_pb2 as pb
 from ..v1 import denoiser_pb2_grpc as pb_grpc
@@ -37,20 +36,6 @@ class BadRequest(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class SourceSection:
-    """Frames [start, stop) of a local file the server reads itself."""
-
-    sample_rate: int
-    channels: int
-    start: int
-    stop: int
-
-    @property
-    def total_frames(self) -> int:
-        return self.stop - self.start
-
-
 class DenoiserServicer(pb_grpc.DenoiserServicer):
     def __init__(self, denoiser: Denoiser, slots: JobSlots):
         self.denoiser = denoiser
@@ -75,8 +60,8 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
             label = cfg.label or "unnamed"
             if cfg.source_path:
                 source = self._source(cfg, context)
-                rate, channels, total = source.sample_rate, source.channels, source.total_frames
-                blocks = read_blocks(cfg.source_path, start=source.start, stop=source.stop)
+                rate, channels, total = source.info.sample_rate, source.info.channels, source.frames
+                blocks = source.blocks()
             else:
                 rate, channels, total = cfg.sample_rate or 1, cfg.channels, cfg.total_frames
                 blocks = self._uploaded_blocks(request_iterator, cfg)
@@ -124,15 +109,13 @@ class DenoiserServicer(pb_grpc.DenoiserServicer):
             yield self._decode(request.audio.data, dtype, cfg.channels)
 
     @staticmethod
-    def _source(cfg: pb.JobConfig, context) -> "SourceSection":
+    def _source(cfg: pb.JobConfig, context) -> Section:
         """The section of ``cfg.source_path`` to read; only for clients on this machine."""
         peer = context.peer()  # "ipv4:127.0.0.1:port", "ipv6:[::1]:port" or "unix:..."
         host = peer.split(":", 1)[1].rsplit(":", 1)[0].strip("[]") if peer.startswith(("ipv4:", "ipv6:")) else ""
         if not (peer.startswith("unix:") or is_loopback(host)):
             raise BadRequest("source_path is accepted only from clients on this machine; stream the audio instead")
-        info = probe(cfg.source_path)
-        start, stop = section_frames(info, cfg.start_seconds, cfg.end_seconds or None)
-        return SourceSection(info.sample_rate, info.channels, start, stop)
+        return open_section(cfg.source_path, cfg.start_seconds, cfg.end_seconds or None)
 
     def _open(self, cfg: pb.JobConfig, rate: int, channels: int):
         if cfg.sample_format not in DTYPES:

@@ -1,7 +1,6 @@
 """A real gRPC server on 127.0.0.1 (ephemeral port) with the real model."""
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -289,3 +288,17 @@ def test_source_path_is_refused_for_clients_on_other_machines():
 
     with pytest.raises(BadRequest, match="only from clients on this machine"):
         DenoiserServicer._source(pb.JobConfig(source_path="/etc/hostname"), RemotePeer())
+
+
+def test_client_file_jobs_never_write_over_the_input(client, tmp_path):
+    import soundfile as sf
+
+    from nr_bridge.audio_io import AudioFileError
+
+    path = tmp_path / "take.wav"
+    sf.write(path, tone_and_noise(1.0, 44100, 1), 44100, subtype="PCM_16")
+    before = path.read_bytes()
+    with pytest.raises(AudioFileError, match="overwrite the input"):
+        client.denoise_file(path, {"voice": path})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["take.wav"]
