@@ -264,7 +264,9 @@ def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed,
 @click.option("--per-cell", type=int, default=2, show_default=True, help="Clips per (noise family, SNR).")
 @click.option("--clean-clips", type=int, default=20, show_default=True, help="Clean clips for the no-harm check.")
 @click.option("--no-peers", is_flag=True, help="Only our model(s), not DeepFilterNet3/RNNoise/noisereduce.")
-def evaluate(data_root, out_dir, weights, per_cell, clean_clips, no_peers) -> None:
+@click.option("--reuse", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="An earlier eval.json of the same clips: its systems are reported, not run again.")
+def evaluate(data_root, out_dir, weights, per_cell, clean_clips, no_peers, reuse) -> None:
     """Compare our model(s) with peer denoisers on the validation set; writes OUT/eval.md."""
     from .eval.run import evaluate as run_eval
 
@@ -272,7 +274,9 @@ def evaluate(data_root, out_dir, weights, per_cell, clean_clips, no_peers) -> No
     for entry in weights or ("nr-bridge=",):
         name, _, path = entry.partition("=")
         named[name] = Path(path) if path else None
-    click.echo(f"report: {run_eval(Path(data_root), Path(out_dir), named, per_cell, not no_peers, clean_clips)}")
+    report = run_eval(Path(data_root), Path(out_dir), named, per_cell, not no_peers, clean_clips,
+                      Path(reuse) if reuse else None)
+    click.echo(f"report: {report}")
 
 
 if __name__ == "__main__":

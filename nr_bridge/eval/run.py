@@ -48,15 +48,35 @@ def score(estimate: np.ndarray, clip: dict) -> dict:
     return result
 
 
+def reused_rows(previous: Path, clips: list[dict], skip: set[str]) -> tuple[list[dict], dict]:
+    """Rows and timings of the systems in an earlier ``eval.json`` (except ``skip``), if it scored the
+    same clips: checked by the SI-SDR of every noisy input, which identifies the clip set."""
+    data = json.loads(Path(previous).read_text())
+    noisy = {r["clip"]: r["si_sdr"] for r in data["rows"] if r["system"] == "noisy input"}
+    now = {i: metrics.si_sdr(c["mixture"], c["voice"]) for i, c in enumerate(clips)}
+    if set(noisy) != set(now) or any(abs(noisy[i] - now[i]) > 1e-6 for i in now):
+        raise ValueError(f"{previous} scored other clips than this validation set; run every system again")
+    rows = [r for r in data["rows"] if r["system"] not in skip]
+    return rows, {k: v for k, v in data["rtf_including_metrics"].items() if k not in skip}
+
+
 def evaluate(data_root: Path, out_dir: Path, weights: dict[str, Path | None], per_cell: int = 2,
-             peers: bool = True, clean_clips: int = 20) -> Path:
-    """Run every system on the validation set; write ``out_dir/eval.md``, ``eval.json`` and PNGs."""
+             peers: bool = True, clean_clips: int = 20, reuse: Path | None = None) -> Path:
+    """Run every system on the validation set; write ``out_dir/eval.md``, ``eval.json`` and PNGs.
+
+    ``reuse``: an earlier eval.json of the same clips; its systems are not run again (peers, older
+    models), only those in ``weights`` (and the peers, if ``peers`` and not in that file).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     clips = validation_set(Path(data_root), per_cell, clean_clips)
     systems = {name: ours(path) for name, path in weights.items()}
+    rows, timing = reused_rows(reuse, clips, set(systems)) if reuse else ([], {})
+    done = {r["system"] for r in rows}
     if peers:
-        systems.update(PEERS)
-    rows, timing, examples = [], {}, {}
+        systems.update({name: system for name, system in PEERS.items() if name not in done})
+    names = list(weights) + [n for n in dict.fromkeys(r["system"] for r in rows) if n not in weights]
+    names += [n for n in systems if n not in names]
+    examples = {}
     for name, system in systems.items():
         started, audio_seconds = time.perf_counter(), 0.0
         for index, clip in enumerate(tqdm(clips, desc=name, unit="clip")):
@@ -72,7 +92,7 @@ def evaluate(data_root: Path, out_dir: Path, weights: dict[str, Path | None], pe
         timing[name] = (time.perf_counter() - started) / audio_seconds
     (out_dir / "eval.json").write_text(json.dumps({"rows": rows, "rtf_including_metrics": timing}, indent=1))
     report = out_dir / "eval.md"
-    report.write_text(render_report(rows, systems, clips))
+    report.write_text(render_report(rows, names, clips))
     for index, estimates in examples.items():
         plot_spectrograms(out_dir / f"spectrogram_{index}.png", clips[index], estimates)
     return report
@@ -83,8 +103,7 @@ def mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def render_report(rows: list[dict], systems: dict, clips: list[dict]) -> str:
-    names = list(systems)
+def render_report(rows: list[dict], names: list[str], clips: list[dict]) -> str:
     noisy_rows = [r for r in rows if r["family"] != "clean"]
     cols = ("si_sdri", "pesq_wb", "stoi", "dnsmos_ovrl", "dnsmos_sig", "dnsmos_bak")
     lines = [f"# Evaluation ({len(clips)} clips: {len(noisy_rows) // len(names)} noisy, "
