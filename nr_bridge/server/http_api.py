@@ -3,7 +3,7 @@
 Same process, same engine, same job slots (workers + queue) as the gRPC servicer; same loopback
 default and token rule. The contract is ``nr_bridge/server/openapi.json``.
 
-    POST   /v1/jobs                 audio file bytes (any format soundfile reads), or JSON {"path": ...}
+    POST   /v1/jobs                 audio or video file bytes (WAV, FLAC, MP3, MP4, MOV, ...), or JSON {"path": ...}
     GET    /v1/jobs/{id}            status and progress
     GET    /v1/jobs/{id}/events     progress as server-sent events until the job ends
     GET    /v1/jobs/{id}/stems/{s}  the finished stem (WAV)
