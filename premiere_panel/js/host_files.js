@@ -14,7 +14,8 @@ function hostFiles(fs) {
     // Writes beside the target, then renames: a crash never leaves a half-written stem under its name.
     async writeAtomic(file, data) {
       const partial = `${file}.partial`;
-      await fs.writeFile(partial, new Uint8Array(data));
+      // UXP's writeFile takes the ArrayBuffer itself; Node's wants a typed array (Node has Buffer).
+      await fs.writeFile(partial, typeof Buffer === 'undefined' ? data : new Uint8Array(data));
       await fs.rename(partial, file);
     },
   };

@@ -32,6 +32,11 @@ function transact(project, undoName, makeActions) {
   if (ok === false) throw new Error(`Premiere refused: ${undoName}`);
 }
 
+// ClipProjectItem.cast of anything that is not a clip (a bin, a sequence): null, not an exception.
+function castClip(ppro, item) {
+  try { return item ? ppro.ClipProjectItem.cast(item) : null; } catch (error) { return null; }
+}
+
 // -> { project, sequence, clips: [{name, mediaPath, inSeconds, outSeconds, startSeconds}], skipped }
 async function readSelection(ppro) {
   const project = await ppro.Project.getActiveProject();
@@ -47,7 +52,7 @@ async function readSelection(ppro) {
     for (const item of await track.getTrackItems(ppro.Constants.TrackItemType.CLIP, false)) {
       if (!(await item.getIsSelected())) continue;
       const name = await item.getName();
-      const clip = ppro.ClipProjectItem.cast(await item.getProjectItem());
+      const clip = castClip(ppro, await item.getProjectItem());
       if (!clip || await clip.isSequence()) { skipped.push({ name, reason: 'not a media clip (nested sequence?)' }); continue; }
       if (await clip.isOffline()) { skipped.push({ name, reason: 'media offline' }); continue; }
       if (Math.abs((await item.getSpeed()) - 1) > 1e-6) {
@@ -89,7 +94,7 @@ async function denoisedBin(ppro, project) {
 
 async function findByPath(ppro, bin, file) {
   for (const item of await bin.getItems()) {
-    const clip = item.type === ppro.ProjectItem.TYPE_BIN ? null : ppro.ClipProjectItem.cast(item);
+    const clip = item.type === ppro.ProjectItem.TYPE_BIN ? null : castClip(ppro, item);
     if (clip && (await clip.getMediaFilePath()) === file) return clip;
   }
   return null;
