@@ -55,8 +55,8 @@ class Stems:
 @dataclass(frozen=True)
 class EngineConfig:
     """chunk_seconds: model window (s), the training segment length; overlap: chunks covering each
-    sample (>= 2); precision: "bf16" (autocast, 1.2-1.6x faster on CPUs with AVX512-BF16, voice within
-    -45 dB of fp32: reports/precision.md) or "fp32"; threads: torch CPU threads, 0 = all cores."""
+    sample (>= 2); precision: "bf16" (autocast; on CPUs with AVX512-BF16 as fast as fp32 or faster, voice
+    within -45 dB of fp32's: README, Benchmarks) or "fp32"; threads: torch CPU threads, 0 = all cores."""
 
     chunk_seconds: float = 3.0
     overlap: int = 2
