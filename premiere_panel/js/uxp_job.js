@@ -4,6 +4,7 @@
 // overwrite them onto new audio tracks at the clips' sequence times. The original clips are never
 // touched. Same contract as denoise_job.js (CEP): runDenoise(...) -> { promise, cancel }.
 'use strict';
+const { runClipJobs } = require('./clip_jobs');
 
 const BIN_NAME = 'Denoised';
 const OUTPUT_FOLDER = 'nr-bridge denoised';
@@ -128,46 +129,24 @@ async function placeResults(ppro, project, sequence, results, stems) {
 
 // files: { exists(path), mkdir(path), writeAtomic(path, arrayBuffer) } (the host's file system).
 function runDenoise({ ppro, client, files, stems = ['voice'], strengthDb = null, onUpdate = () => {} }) {
-  let cancelled = false;
-  let current = null;
-  const promise = (async () => {
-    const { project, sequence, clips, skipped } = await readSelection(ppro);
-    for (const s of skipped) onUpdate({ name: s.name, state: 'skipped', fraction: 0, message: s.reason });
-    if (clips.length === 0 && skipped.length === 0) throw new Error('Select one or more clips with audio.');
-    const errors = [];
-    const results = [];
-    for (const clip of clips) {
-      if (cancelled) break;
-      const outputDir = join(dirname(project.path || clip.mediaPath), OUTPUT_FOLDER);
-      onUpdate({ name: clip.name, state: 'running', fraction: 0, message: '' });
-      current = client.denoiseSection({
-        mediaPath: clip.mediaPath, startSeconds: clip.inSeconds, endSeconds: clip.outSeconds, stems, strengthDb,
-        label: clip.name,
-        onProgress: (p) => onUpdate({ name: clip.name, state: 'running', fraction: Math.max(0, p.fraction),
-                                      message: p.etaSeconds >= 0 ? `${Math.ceil(p.etaSeconds)} s left` : '' }),
-      });
-      try {
-        const audio = await current.promise;
+  let scene = null;
+  return runClipJobs({
+    onUpdate,
+    select: async () => { scene = await readSelection(ppro); return scene; },
+    denoiseClip: (clip, onProgress) => {
+      const job = client.denoiseSection({ mediaPath: clip.mediaPath, startSeconds: clip.inSeconds,
+                                          endSeconds: clip.outSeconds, stems, strengthDb, label: clip.name, onProgress });
+      const written = job.promise.then(async (audio) => {
+        const outputDir = join(dirname(scene.project.path || clip.mediaPath), OUTPUT_FOLDER);
         await files.mkdir(outputDir);
         const paths = await uniqueStemPaths(files, outputDir, basename(clip.mediaPath).replace(/\.[^.]*$/, ''), stems);
         for (const stem of stems) await files.writeAtomic(paths[stem], audio[stem]);
-        results.push({ name: clip.name, startSeconds: clip.startSeconds, files: paths });
-        onUpdate({ name: clip.name, state: 'done', fraction: 1, message: '' });
-      } catch (error) {
-        errors.push({ name: clip.name, reason: error.message });
-        onUpdate({ name: clip.name, state: cancelled ? 'cancelled' : 'error', fraction: 0, message: error.message });
-      }
-      current = null;
-    }
-    let placed = [];
-    if (results.length && !cancelled) {
-      const reply = await placeResults(ppro, project, sequence, results, stems);
-      placed = reply.placed;
-      for (const e of reply.errors) errors.push({ name: '', reason: e });
-    }
-    return { placed, skipped, errors, cancelled };
-  })();
-  return { promise, cancel() { cancelled = true; if (current) current.cancel(); } };
+        return paths;
+      });
+      return { promise: written, cancel: job.cancel };
+    },
+    place: (results) => placeResults(ppro, scene.project, scene.sequence, results, stems),
+  });
 }
 
 module.exports = { runDenoise, readSelection, BIN_NAME, OUTPUT_FOLDER };

@@ -9,20 +9,11 @@ const { DenoiseClient } = require('../js/denoise_client');
 const { runDenoise, OUTPUT_FOLDER } = require('../js/denoise_job');
 const wav = require('../js/wav');
 const { makeApp, loadHost, ProjectItem, ProjectItemType, Sequence, Track, TrackItem } = require('./fake_premiere');
-const { writeTestWav, writeTestMov, startServer } = require('./helpers');
+const { writeTestWav, writeTestMov, startServer, readAll } = require('./helpers');
 
 let server;
 test.before(async () => { server = await startServer(); });
 test.after(async () => { await server.stop(); });
-
-function readAll(file) {
-  const info = wav.probe(file);
-  const parts = [...wav.readSection(file, 0, info.frames)];
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) { out.set(p, offset); offset += p.length; }
-  return { info, samples: out };
-}
 
 test('a WAV section streams through the server into voice and noise stems that sum to it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-client-'));

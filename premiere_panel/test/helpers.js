@@ -2,6 +2,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
+const wav = require('../js/wav');
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -35,6 +36,16 @@ function python() {
   return fs.existsSync(venv) ? venv : 'python3';
 }
 
+// A whole WAV file: { info (wav.probe), samples: interleaved Float32Array }.
+function readAll(file) {
+  const info = wav.probe(file);
+  const parts = [...wav.readSection(file, 0, info.frames)];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) { out.set(p, offset); offset += p.length; }
+  return { info, samples: out };
+}
+
 // Starts a real nr-bridge server on ephemeral loopback ports: resolves { address (gRPC), httpUrl, stop }.
 function startServer() {
   return new Promise((resolve, reject) => {
@@ -66,4 +77,4 @@ function writeTestMov(movFile, wavFile, seconds, sampleRate, channels) {
   require('child_process').execFileSync(python(), ['-c', code, movFile, wavFile], { cwd: REPO });
 }
 
-module.exports = { writeTestWav, writeTestMov, startServer, REPO };
+module.exports = { writeTestWav, writeTestMov, startServer, readAll, REPO };

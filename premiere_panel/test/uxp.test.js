@@ -11,22 +11,13 @@ const { hostFiles } = require('../js/host_files');
 const { runDenoise, BIN_NAME, OUTPUT_FOLDER } = require('../js/uxp_job');
 const wav = require('../js/wav');
 const { makePremierepro, Project, Sequence, ClipProjectItem, ClipTrackItem } = require('./fake_premierepro');
-const { writeTestWav, startServer } = require('./helpers');
+const { writeTestWav, startServer, readAll } = require('./helpers');
 
 let server;
 test.before(async () => { server = await startServer(); });
 test.after(async () => { await server.stop(); });
 
 const files = hostFiles(fs.promises);
-
-function readAll(file) {
-  const info = wav.probe(file);
-  const parts = [...wav.readSection(file, 0, info.frames)];
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) { out.set(p, offset); offset += p.length; }
-  return { info, samples: out };
-}
 
 // A project with one sequence: A1 holds the selected dialogue clip, A2 an unselected one, V1 a
 // selected video-only clip, A3 a selected clip whose media is offline.
