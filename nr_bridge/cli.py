@@ -245,15 +245,18 @@ def data_build(root, small) -> None:
 @click.option("--warmup", "warmup_steps", type=int, default=100, show_default=True)
 @click.option("--balanced-loss", is_flag=True, help="Per-example loss in dB: protects clean and high-SNR speech.")
 @click.option("--clean-fraction", type=float, default=0.1, show_default=True, help="Share of clean-only examples.")
+@click.option("--compressed-weight", type=float, default=0.0, show_default=True,
+              help="Weight of the compressed-magnitude loss term: penalises residual noise in quiet bins.")
 def train(stage, data_root, out_dir, init, steps, batch_size, lr, threads, seed, warmup_steps, balanced_loss,
-          clean_fraction) -> None:
+          clean_fraction, compressed_weight) -> None:
     """Train the voice/music base, or adapt it to noise (lora or full fine-tune). Resumes from OUT."""
     from .train.loop import TrainConfig
     from .train.loop import train as run_training
 
     cfg = TrainConfig(stage=stage, data_root=data_root, out_dir=out_dir, init=init, steps=steps,
                       batch_size=batch_size, lr=lr, threads=threads, seed=seed, warmup_steps=warmup_steps,
-                      balanced_loss=balanced_loss, clean_fraction=clean_fraction)
+                      balanced_loss=balanced_loss, clean_fraction=clean_fraction,
+                      compressed_weight=compressed_weight)
     click.echo(f"model: {run_training(cfg)}")
 
 

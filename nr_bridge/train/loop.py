@@ -46,6 +46,7 @@ class TrainConfig:
     validation_examples: int = 24
     balanced_loss: bool = False  # per-example loss in dB (see MultiResolutionComplexLoss)
     clean_fraction: float = 0.1  # share of clean-only examples in the noise stages
+    compressed_weight: float = 0.0  # weight of the compressed-magnitude term (see MultiResolutionComplexLoss)
     model: ModelConfig = field(default_factory=ModelConfig)
     lora: LoRAConfig = field(default_factory=LoRAConfig)
 
@@ -106,7 +107,7 @@ def train(cfg: TrainConfig) -> Path:
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=1e-4 if cfg.stage != "lora" else 0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: learning_rate_factor(s, cfg))
-    loss_fn = MultiResolutionComplexLoss(balanced=cfg.balanced_loss).to(device)
+    loss_fn = MultiResolutionComplexLoss(balanced=cfg.balanced_loss, compressed_weight=cfg.compressed_weight).to(device)
     step = 0
     state_path = out / "state.pt"
     if state_path.exists():

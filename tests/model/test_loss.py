@@ -24,3 +24,25 @@ def test_balanced_loss_is_per_example_db_independent_of_level():
     assert torch.allclose(loss(*scaled), value, atol=1e-4)
     assert -22 < value.item() < -17  # errors near -20 dB
     assert loss(target, target).item() == pytest.approx(-40.0, abs=1e-4)  # floored, not -inf
+
+
+def test_compressed_term_weighs_residual_noise_in_quiet_parts():
+    torch.manual_seed(0)
+    n = 16384
+    # broadband "speech": loud in the first half, a near-silent pause in the second
+    target = torch.randn(1, 2, 2 * n) * torch.cat([torch.full((n,), 0.3), torch.full((n,), 1e-3)])
+    noise = 3e-3 * torch.randn(1, 2, n)
+    in_pause = target + torch.cat([torch.zeros_like(noise), noise], dim=-1)  # noise where speech is quiet
+    in_speech = target + torch.cat([noise, torch.zeros_like(noise)], dim=-1)  # the same noise under loud speech
+    linear, compressed = MultiResolutionComplexLoss(), MultiResolutionComplexLoss(compressed_weight=1.0)
+    assert linear(in_pause, target) == pytest.approx(linear(in_speech, target).item(), rel=0.05)
+    assert compressed(in_pause, target) > 1.5 * compressed(in_speech, target)
+    assert compressed(target, target).item() < 1e-3
+
+
+def test_compressed_balanced_loss_has_finite_gradients_at_zero():
+    loss = MultiResolutionComplexLoss(balanced=True, compressed_weight=1.0)
+    target = torch.randn(2, 2, 8192)
+    estimate = torch.zeros_like(target, requires_grad=True)
+    loss(estimate, target).backward()
+    assert torch.isfinite(estimate.grad).all() and estimate.grad.abs().sum() > 0
