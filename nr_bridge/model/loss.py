@@ -43,36 +43,37 @@ class MultiResolutionComplexLoss(nn.Module):
         )
         return torch.view_as_real(spec)
 
-    def per_example(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """(B,) summed mean-L1 errors over the waveform and every STFT size."""
-        batch = estimate.shape[0]
-        error = self.waveform_weight * (estimate - target).abs().reshape(batch, -1).mean(1)
-        for size in self.windows:
-            diff = self.spectrum(estimate, size) - self.spectrum(target, size)
-            error = error + diff.abs().reshape(batch, -1).mean(1)
-        return error
-
-    def compressed_per_example(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """(B,) summed mean-L1 errors of compressed magnitudes over every STFT size."""
-        batch = estimate.shape[0]
-        error = estimate.new_zeros(batch)
-        for size in self.windows:
-            # eps inside the root keeps the gradient finite where a spectrum is exactly zero
-            est, ref = (self.spectrum(a, size).square().sum(-1).add(1e-10).pow(self.COMPRESSION / 2)
-                        for a in (estimate, target))
-            error = error + (est - ref).abs().reshape(batch, -1).mean(1)
-        return error
+    def compress(self, spec: torch.Tensor) -> torch.Tensor:
+        """Real-view spectrum (..., 2) -> magnitude ** COMPRESSION; the eps inside the root keeps the
+        gradient finite where a spectrum is exactly zero (magnitudes below 1e-5 count as equal)."""
+        return spec.square().sum(-1).add(1e-10).pow(self.COMPRESSION / 2)
 
     def forward(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         estimate, target = estimate.float(), target.float()
-        terms = [(1.0, self.per_example)]
+        batch = estimate.shape[0]
+
+        def mean_abs(x: torch.Tensor) -> torch.Tensor:
+            return x.abs().reshape(batch, -1).mean(1)
+
+        # per term: (B,) errors and the same measure of an all-zero estimate (the balanced reference)
+        linear = [self.waveform_weight * mean_abs(estimate - target)]
+        linear_reference = [self.waveform_weight * mean_abs(target)]
+        compressed, compressed_reference = [], []
+        silence = 1e-10 ** (self.COMPRESSION / 2)
+        for size in self.windows:
+            est, ref = self.spectrum(estimate, size), self.spectrum(target, size)
+            linear.append(mean_abs(est - ref))
+            linear_reference.append(mean_abs(ref))
+            if self.compressed_weight:
+                ref_compressed = self.compress(ref)
+                compressed.append(mean_abs(self.compress(est) - ref_compressed))
+                compressed_reference.append(mean_abs(ref_compressed - silence))
+        terms = [(1.0, sum(linear), sum(linear_reference))]
         if self.compressed_weight:
-            terms.append((self.compressed_weight, self.compressed_per_example))
+            terms.append((self.compressed_weight, sum(compressed), sum(compressed_reference)))
         loss = estimate.new_zeros(())
-        for weight, measure in terms:
-            error = measure(estimate, target)
+        for weight, error, reference in terms:
             if self.balanced:
-                reference = measure(torch.zeros_like(target), target).clamp_min(1e-8)
-                error = 20 * torch.log10(error / reference + self.floor)
+                error = 20 * torch.log10(error / reference.clamp_min(1e-8) + self.floor)
             loss = loss + weight * error.mean()
         return loss
