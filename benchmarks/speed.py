@@ -1,7 +1,8 @@
 """Engine speed and memory: RTF and peak RSS for long 44.1 kHz stereo clips, streamed block by block.
 
 Each case runs in its own process (peak RSS is per process). The audio is generated block by block,
-so the clip is never in memory; only the engine's buffers are. Prints a Markdown table.
+so the clip is never in memory; only the engine's buffers are. Prints a Markdown table; "model share"
+is the part of the time spent in the model itself (Denoiser.run_chunks: STFT, network, iSTFT).
 
     python benchmarks/speed.py                      # 10 s and 10 min, 1/2 threads, fp32/bf16; 60 min at 2 threads bf16
     python benchmarks/speed.py --durations 10 60    # custom (seconds)
@@ -25,6 +26,17 @@ def run_case(seconds: float, threads: int, precision: str) -> dict:
     from nr_bridge.engine import Denoiser, EngineConfig
 
     denoiser = Denoiser.load(cfg=EngineConfig(precision=precision, threads=threads))
+    network_seconds = 0.0
+    run_chunks = denoiser.run_chunks
+
+    def timed_run_chunks(chunks: np.ndarray) -> np.ndarray:  # the model's share of the time
+        nonlocal network_seconds
+        t0 = time.perf_counter()
+        out = run_chunks(chunks)
+        network_seconds += time.perf_counter() - t0
+        return out
+
+    denoiser.run_chunks = timed_run_chunks
     rng = np.random.default_rng(0)
     t = np.arange(BLOCK) / RATE
     stream = denoiser.stream(RATE, 2)
@@ -40,6 +52,7 @@ def run_case(seconds: float, threads: int, precision: str) -> dict:
     elapsed = time.perf_counter() - started
     assert produced == total
     return {"seconds": seconds, "threads": threads, "precision": precision, "rtf": elapsed / seconds,
+            "network_share": network_seconds / elapsed,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "model_rss_mb": rss_before / 1024}
 
@@ -58,8 +71,8 @@ def main() -> None:
     cases = [(d, th, p) for d in args.durations for th in args.threads for p in ("fp32", "bf16")]
     if args.long:
         cases.append((args.long, 2, "bf16"))
-    print("| audio | threads | precision | RTF | peak RSS MB | RTF / fp32 RTF |")
-    print("|---|---|---|---|---|---|")
+    print("| audio | threads | precision | RTF | model share | peak RSS MB | RTF / fp32 RTF |")
+    print("|---|---|---|---|---|---|---|")
     results = {}
     for seconds, threads, precision in cases:
         out = subprocess.run([sys.executable, __file__, "--case", f"{seconds},{threads},{precision}"],
@@ -69,7 +82,7 @@ def main() -> None:
         base = results.get((seconds, threads, "fp32"))
         ratio = f"{r['rtf'] / base['rtf']:.2f}x" if base and precision != "fp32" else "1.00x" if precision == "fp32" else "-"
         label = f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
-        print(f"| {label} | {threads} | {precision} | {r['rtf']:.3f} | {r['peak_rss_mb']:.0f} | {ratio} |", flush=True)
+        print(f"| {label} | {threads} | {precision} | {r['rtf']:.3f} | {r['network_share']:.0%} | {r['peak_rss_mb']:.0f} | {ratio} |", flush=True)
 
 
 if __name__ == "__main__":
