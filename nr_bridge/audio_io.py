@@ -6,7 +6,7 @@ the AAC or PCM audio of MP4/MOV video, through FFmpeg (``media_decode``).
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -174,20 +174,27 @@ def output_subtype(input_subtype: str, container: str) -> str:
     return input_subtype if input_subtype in allowed else allowed[0]
 
 
+def temp_file_beside(path: Path) -> Path:
+    """A new empty hidden file beside ``path`` (``.<stem>.<random>.partial<suffix>``) to write and then
+    rename onto it. Created like any new file, 0666 less the umask (mkstemp's 0600 would leave the
+    user's stems unreadable to other users and apps); O_EXCL, so nothing is ever clobbered."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex[:16]}.partial{path.suffix}"
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    return tmp
+
+
 @contextmanager
 def atomic_writer(path: Path, sample_rate: int, channels: int, container: str, subtype: str):
     """A SoundFile open on a temp file beside ``path``; renamed onto ``path`` only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial.{path.suffix.lstrip('.')}",
-                               dir=path.parent)
-    os.close(fd)
+    tmp = temp_file_beside(path)
     try:
-        with sf.SoundFile(tmp, "w", sample_rate, channels, subtype, format=container) as f:
+        with sf.SoundFile(str(tmp), "w", sample_rate, channels, subtype, format=container) as f:
             yield f
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -11,8 +11,6 @@ Arrays follow pedalboard: float32 (channels, samples) or 1-D mono, plus a sample
 from __future__ import annotations
 
 import ast
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pedalboard
 from pedalboard.io import AudioFile
 from tqdm import tqdm
 
+from .audio_io import temp_file_beside
 from .engine import Denoiser, Stems
 
 _shared_denoiser: Denoiser | None = None
@@ -157,10 +156,8 @@ class ChainStream:
 
 def _writer(path: Path, rate: float, channels: int, bit_depth: int):
     """A pedalboard AudioFile writer on a temp file beside ``path``: (file, temp path)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent)
-    os.close(fd)
-    return AudioFile(tmp, "w", rate, channels, bit_depth=bit_depth), Path(tmp)
+    tmp = temp_file_beside(path)
+    return AudioFile(str(tmp), "w", rate, channels, bit_depth=bit_depth), tmp
 
 
 BIT_DEPTHS = {"int8": 8, "int16": 16, "int24": 24, "int32": 32, "float32": 32}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,9 @@ import soundfile as sf
 from .conftest import tone_and_noise
 
 
-def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+def cli(*args, cwd=None, umask=-1) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nr_bridge.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=600, cwd=cwd)
+                          timeout=600, cwd=cwd, umask=umask)
 
 
 def digest(path: Path) -> str:
@@ -45,6 +46,16 @@ def test_denoise_keeps_rate_channels_and_bit_depth(tmp_path, rate, channels, sub
     assert np.abs(total - original).max() <= 2 * step
     assert digest(src) == before
     assert not list((tmp_path / "out").glob(".*partial*"))
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_stems_get_the_permissions_of_any_new_file(tmp_path, umask):
+    src = tmp_path / "in.wav"
+    sf.write(src, tone_and_noise(0.5, 44100, 1), 44100)
+    result = cli("denoise", src, "--stems", "voice,noise", "-o", tmp_path / "out", umask=umask)
+    assert result.returncode == 0, result.stderr
+    for stem in ("voice", "noise"):  # what the umask allows, not a temp file's 0600
+        assert stat.S_IMODE((tmp_path / "out" / f"in.{stem}.wav").stat().st_mode) == 0o666 & ~umask
 
 
 def test_folder_input_and_per_file_failures(tmp_path):

@@ -1,6 +1,8 @@
 """NoiseReducer and Chain with real pedalboard plugins and real files."""
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 
@@ -73,6 +75,10 @@ def test_process_file_streaming_equals_whole_array_and_writes_stems(tmp_path, re
     highpassed = HighpassFilter(80)(decoded, rate).T
     np.testing.assert_allclose(voice + noise, highpassed, atol=1e-4)
     assert not list(tmp_path.glob("*.partial*"))
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (out, tmp_path / "v.wav", tmp_path / "n.wav"):  # a new file's permissions, not mkstemp's 0600
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 @pytest.mark.parametrize("suffix", ["flac", "mp3"])
